@@ -1,0 +1,14 @@
+// Generates allow-/deny- permissions for each app command, so capabilities/ can grant exactly these.
+fn main() {
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(&[
+        "listener_info",
+        "list_captures",
+        "get_capture",
+        "delete_capture",
+        "clear_captures",
+        "list_endpoints",
+        "save_endpoint",
+        "remove_endpoint",
+    ])))
+    .expect("tauri build script");
+}

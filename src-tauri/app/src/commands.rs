@@ -1,0 +1,57 @@
+//! Tauri commands: each takes the request, calls one engine method, maps the error to
+//! `{code, message}`. Nothing else belongs here.
+
+use hookloupe_core::ipc::{CapturePage, CaptureView, EndpointView, ErrorView, ListCapturesReq, ListenerView};
+use hookloupe_core::{Engine, ErrorCode};
+use tauri::State;
+
+use crate::Shell;
+
+type Reply<T> = Result<T, ErrorView>;
+
+fn engine(shell: &Shell) -> Reply<Engine> {
+    shell.engine.clone()
+}
+
+#[tauri::command]
+pub fn listener_info(shell: State<'_, Shell>) -> Reply<ListenerView> {
+    engine(&shell)?
+        .listener()
+        .ok_or(ErrorView { code: ErrorCode::Internal, message: "the receiver is not running".into() })
+}
+
+#[tauri::command]
+pub async fn list_captures(shell: State<'_, Shell>, req: ListCapturesReq) -> Reply<CapturePage> {
+    Ok(engine(&shell)?.list_captures(req).await?)
+}
+
+#[tauri::command]
+pub async fn get_capture(shell: State<'_, Shell>, id: i64) -> Reply<CaptureView> {
+    Ok(engine(&shell)?.get_capture(id).await?)
+}
+
+#[tauri::command]
+pub async fn delete_capture(shell: State<'_, Shell>, id: i64) -> Reply<()> {
+    Ok(engine(&shell)?.delete_capture(id).await?)
+}
+
+#[tauri::command]
+pub async fn clear_captures(shell: State<'_, Shell>) -> Reply<()> {
+    engine(&shell)?.clear_captures(None).await?;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn list_endpoints(shell: State<'_, Shell>) -> Reply<Vec<EndpointView>> {
+    Ok(engine(&shell)?.list_endpoints().await?)
+}
+
+#[tauri::command]
+pub async fn save_endpoint(shell: State<'_, Shell>, endpoint: EndpointView) -> Reply<EndpointView> {
+    Ok(engine(&shell)?.save_endpoint(endpoint).await?)
+}
+
+#[tauri::command]
+pub async fn remove_endpoint(shell: State<'_, Shell>, name: String) -> Reply<()> {
+    Ok(engine(&shell)?.remove_endpoint(name).await?)
+}

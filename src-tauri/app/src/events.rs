@@ -1,0 +1,25 @@
+//! Forwards engine events to the webview: `capture:new` (a CaptureSummary), `captures:changed`
+//! and `endpoints:changed`. Only summaries cross: bodies are fetched on demand.
+
+use hookloupe_core::ipc::CaptureSummary;
+use hookloupe_core::Event;
+use tauri::{AppHandle, Emitter};
+use tokio::sync::broadcast;
+
+pub fn forward(app: AppHandle, mut events: broadcast::Receiver<Event>) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let sent = match events.recv().await {
+                Ok(Event::Captured(c)) => app.emit("capture:new", CaptureSummary::from(c.as_ref())),
+                Ok(Event::CapturesChanged) => app.emit("captures:changed", ()),
+                Ok(Event::EndpointsChanged) => app.emit("endpoints:changed", ()),
+                // The window missed some events: have it reload the list.
+                Err(broadcast::error::RecvError::Lagged(_)) => app.emit("captures:changed", ()),
+                Err(broadcast::error::RecvError::Closed) => return,
+            };
+            if let Err(e) = sent {
+                eprintln!("hookloupe-app: could not emit an event to the window: {e}");
+            }
+        }
+    });
+}

@@ -1,0 +1,51 @@
+//! hookloupe-app: the Tauri desktop shell over hookloupe-core.
+//!
+//! At start-up it opens the engine on the shared data directory, starts the receiver (the next
+//! free port when the default is taken) and forwards engine events to the webview
+//! ([`events`]). Commands ([`commands`]) are a few lines each that call one engine method. This
+//! crate must hold no SQL, no HTTP client and no crypto: that is core's job.
+
+mod commands;
+mod events;
+
+use hookloupe_core::config::{ListenAddr, DEFAULT_PORT};
+use hookloupe_core::ipc::ErrorView;
+use hookloupe_core::{paths, Config, Engine, PortPolicy};
+use tauri::Manager;
+
+/// The engine, or why it could not start (shown by the window instead of crashing).
+pub struct Shell {
+    pub engine: Result<Engine, ErrorView>,
+}
+
+pub fn run() {
+    tauri::Builder::default()
+        .setup(|app| {
+            let port = std::env::var("HOOKLOUPE_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(DEFAULT_PORT);
+            let engine = tauri::async_runtime::block_on(start(port));
+            if let Ok(engine) = &engine {
+                events::forward(app.handle().clone(), engine.subscribe());
+            }
+            app.manage(Shell { engine });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::listener_info,
+            commands::list_captures,
+            commands::get_capture,
+            commands::delete_capture,
+            commands::clear_captures,
+            commands::list_endpoints,
+            commands::save_endpoint,
+            commands::remove_endpoint,
+        ])
+        .run(tauri::generate_context!())
+        .expect("error while running Hookloupe");
+}
+
+async fn start(port: u16) -> Result<Engine, ErrorView> {
+    let engine = Engine::open(Config::new(paths::default_data_dir()))?;
+    let bind = std::net::Ipv4Addr::LOCALHOST.into();
+    engine.listen(ListenAddr { bind, port, policy: PortPolicy::NextFree }).await?;
+    Ok(engine)
+}

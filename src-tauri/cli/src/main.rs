@@ -1,0 +1,253 @@
+//! `hookloupe`: the command-line host over hookloupe-core.
+//!
+//! Each subcommand parses its arguments, makes one engine call and prints the result — for
+//! people by default, as JSON with `--json` (errors as `{"code","message"}` on stderr with a
+//! non-zero exit). It must hold no logic of its own: anything worth testing lives in core.
+
+mod print;
+
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use hookloupe_core::config::{ListenAddr, DEFAULT_BODY_LIMIT, DEFAULT_PORT};
+use hookloupe_core::ipc::{EndpointView, ErrorView, ListCapturesReq, ResponseRuleView};
+use hookloupe_core::{paths, Config, Engine, ErrorCode, Event, PortPolicy};
+
+#[derive(Parser)]
+#[command(name = "hookloupe", version, about = "Capture, inspect and replay webhooks.")]
+struct Cli {
+    /// Data directory holding hookloupe.db (default: $HOOKLOUPE_DATA_DIR, else the OS data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Machine-readable output: JSON on stdout, errors as {"code","message"} on stderr.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the receiver and print one line per capture (with --json, one JSON object per line).
+    Listen {
+        #[arg(long, env = "HOOKLOUPE_PORT", default_value_t = DEFAULT_PORT)]
+        port: u16,
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// Largest body stored, in bytes; larger requests get 413 and are recorded without their body.
+        #[arg(long, default_value_t = DEFAULT_BODY_LIMIT)]
+        body_limit: usize,
+    },
+    /// List captures, newest first.
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// Only captures older than this id (paging).
+        #[arg(long)]
+        before: Option<i64>,
+    },
+    /// Show one capture.
+    Show {
+        id: i64,
+        /// Write the body bytes exactly as received to stdout, nothing else.
+        #[arg(long)]
+        raw: bool,
+    },
+    /// Delete one capture.
+    Delete { id: i64 },
+    /// Delete all captures (of one endpoint with --endpoint).
+    Clear {
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// Confirm: without it nothing is deleted.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Manage endpoints: named path prefixes and how they answer.
+    #[command(subcommand)]
+    Endpoint(EndpointCmd),
+    /// Show or set how many captures are kept (oldest removed first; 0 keeps everything).
+    Retention {
+        #[arg(long)]
+        max: Option<u64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum EndpointCmd {
+    /// Add an endpoint, or replace the one with this name.
+    Add(EndpointArgs),
+    /// List endpoints.
+    List,
+    /// Remove an endpoint (its captures stay).
+    Remove { name: String },
+}
+
+#[derive(Args)]
+struct EndpointArgs {
+    name: String,
+    /// Path prefix, e.g. /stripe or /api/paybox/callback.
+    #[arg(long = "path")]
+    path_prefix: String,
+    /// Status to answer with (e.g. 503 to watch the provider retry).
+    #[arg(long, default_value_t = 200)]
+    status: u16,
+    /// Response header, "Name: value"; repeatable.
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+    /// Response body (default: a short JSON acknowledgement).
+    #[arg(long, default_value = "")]
+    body: String,
+    /// Wait this long before answering (e.g. 15000 to watch the provider time out).
+    #[arg(long, default_value_t = 0)]
+    delay_ms: u64,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("HOOKLOUPE_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let json = cli.json;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let view = match e.downcast_ref::<hookloupe_core::Error>() {
+                Some(core) => ErrorView::from(core),
+                None => ErrorView { code: ErrorCode::Internal, message: format!("{e:#}") },
+            };
+            if json {
+                eprintln!("{}", serde_json::to_string(&view).unwrap_or_default());
+            } else {
+                eprintln!("error: {}", view.message);
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let data_dir = cli.data_dir.clone().unwrap_or_else(paths::default_data_dir);
+    let json = cli.json;
+    match cli.command {
+        Command::Listen { port, bind, body_limit } => {
+            let mut config = Config::new(data_dir);
+            config.body_limit = body_limit;
+            let engine = Engine::open(config)?;
+            let mut events = engine.subscribe();
+            let view = engine.listen(ListenAddr { bind, port, policy: PortPolicy::Exact }).await?;
+            eprintln!("Listening on {} (database: {})", view.url, view.db_path);
+            eprintln!("Send a webhook:  curl -X POST {}/hello -H 'Content-Type: application/json' -d '{{\"hello\":\"world\"}}'", view.url);
+            let mut out = std::io::stdout().lock();
+            loop {
+                tokio::select! {
+                    event = events.recv() => match event {
+                        Ok(Event::Captured(c)) => {
+                            let line = if json { print::capture_json(&c) } else { print::capture_line(&c) };
+                            writeln!(out, "{line}")?;
+                            out.flush()?;
+                        }
+                        Ok(_) => {}
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                            eprintln!("warning: {n} captures were stored but not printed (output too slow)");
+                        }
+                        Err(_) => break,
+                    },
+                    _ = tokio::signal::ctrl_c() => {
+                        engine.stop();
+                        eprintln!("Stopped.");
+                        break;
+                    }
+                }
+            }
+        }
+        Command::List { limit, endpoint, before } => {
+            let engine = Engine::open(Config::new(data_dir))?;
+            let page = engine.list_captures(ListCapturesReq { limit: Some(limit), before, endpoint }).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&page.items)?);
+            } else {
+                print::capture_table(&page.items, page.next_before);
+            }
+        }
+        Command::Show { id, raw } => {
+            let engine = Engine::open(Config::new(data_dir))?;
+            let capture = engine.capture(id).await?;
+            if raw {
+                let mut out = std::io::stdout().lock();
+                out.write_all(&capture.data.body)?;
+                out.flush()?;
+            } else if json {
+                println!("{}", print::capture_json_pretty(&capture));
+            } else {
+                print::capture_detail(&capture);
+            }
+        }
+        Command::Delete { id } => {
+            Engine::open(Config::new(data_dir))?.delete_capture(id).await?;
+            print::done(json, &format!("Deleted capture {id}."), serde_json::json!({ "deleted": id }));
+        }
+        Command::Clear { endpoint, yes } => {
+            if !yes {
+                anyhow::bail!(hookloupe_core::Error::InvalidInput(
+                    "clear deletes captures for good: add --yes to confirm".into()
+                ));
+            }
+            let n = Engine::open(Config::new(data_dir))?.clear_captures(endpoint).await?;
+            print::done(json, &format!("Deleted {n} captures."), serde_json::json!({ "deleted": n }));
+        }
+        Command::Endpoint(cmd) => {
+            let engine = Engine::open(Config::new(data_dir))?;
+            match cmd {
+                EndpointCmd::Add(a) => {
+                    let headers = a
+                        .headers
+                        .iter()
+                        .map(|h| {
+                            h.split_once(':').map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned())).ok_or_else(|| {
+                                hookloupe_core::Error::InvalidInput(format!("header {h:?} is not in the form \"Name: value\""))
+                            })
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let view = EndpointView {
+                        name: a.name,
+                        path_prefix: a.path_prefix,
+                        response: ResponseRuleView { status: a.status, headers, body: a.body, delay_ms: a.delay_ms },
+                    };
+                    let saved = engine.save_endpoint(view).await?;
+                    let msg = format!("Endpoint {} catches {}.", saved.name, saved.path_prefix);
+                    print::done(json, &msg, serde_json::to_value(&saved)?);
+                }
+                EndpointCmd::List => {
+                    let list = engine.list_endpoints().await?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&list)?);
+                    } else {
+                        print::endpoint_table(&list);
+                    }
+                }
+                EndpointCmd::Remove { name } => {
+                    engine.remove_endpoint(name.clone()).await?;
+                    print::done(json, &format!("Removed endpoint {name}."), serde_json::json!({ "removed": name }));
+                }
+            }
+        }
+        Command::Retention { max } => {
+            let engine = Engine::open(Config::new(data_dir))?;
+            if let Some(max) = max {
+                engine.set_retention(max).await?;
+            }
+            let max = engine.retention();
+            let text = if max == 0 { "Keeping every capture.".to_string() } else { format!("Keeping the newest {max} captures.") };
+            print::done(json, &text, serde_json::json!({ "max_captures": max }));
+        }
+    }
+    Ok(())
+}

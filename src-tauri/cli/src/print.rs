@@ -1,0 +1,117 @@
+//! Rendering engine results for a terminal or as JSON. Presentation only.
+
+use hookloupe_core::ipc::{CaptureSummary, CaptureView, EndpointView};
+use hookloupe_core::model::Capture;
+
+pub fn capture_json(c: &Capture) -> String {
+    serde_json::to_string(&CaptureView::from(c)).unwrap_or_default()
+}
+
+pub fn capture_json_pretty(c: &Capture) -> String {
+    serde_json::to_string_pretty(&CaptureView::from(c)).unwrap_or_default()
+}
+
+pub fn size(n: u64) -> String {
+    match n {
+        n if n < 1024 => format!("{n} B"),
+        n if n < 1024 * 1024 => format!("{:.1} KiB", n as f64 / 1024.0),
+        n => format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+fn local_time(us: i64) -> String {
+    use chrono_lite::format_hms;
+    format_hms(us)
+}
+
+fn target(path: &str, query: &str) -> String {
+    if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") }
+}
+
+pub fn capture_line(c: &Capture) -> String {
+    let d = &c.data;
+    let note = if d.body_over_limit { "  [413: body over limit]" } else { "" };
+    format!(
+        "#{:<5} {}  {:<7} {}  → {}  {}  {}  from {}{note}",
+        c.id,
+        local_time(d.received_at_us),
+        d.method,
+        target(&d.path, &d.query),
+        d.endpoint,
+        size(d.body_size),
+        d.content_type.as_deref().unwrap_or("-"),
+        d.remote_addr,
+    )
+}
+
+pub fn capture_table(items: &[CaptureSummary], next_before: Option<i64>) {
+    if items.is_empty() {
+        println!("No captures yet. Run `hookloupe listen` and send a request to it.");
+        return;
+    }
+    println!("{:<6} {:<27} {:<7} {:<12} {:>9}  PATH", "ID", "RECEIVED (UTC)", "METHOD", "ENDPOINT", "SIZE");
+    for c in items {
+        println!(
+            "{:<6} {:<27} {:<7} {:<12} {:>9}  {}{}",
+            c.id,
+            c.received_at,
+            c.method,
+            c.endpoint,
+            size(c.body_size),
+            target(&c.path, &c.query),
+            if c.body_over_limit { "  [413]" } else { "" }
+        );
+    }
+    if let Some(before) = next_before {
+        println!("… more: hookloupe list --before {before}");
+    }
+}
+
+pub fn capture_detail(c: &Capture) {
+    let v = CaptureView::from(c);
+    println!("#{} {} {}", v.id, v.method, v.url);
+    println!("received  {}  from {}  endpoint {}", v.received_at, v.remote_addr, v.endpoint);
+    println!("body      {}  {}", size(v.body_size), v.content_type.as_deref().unwrap_or("(no content type)"));
+    println!();
+    println!("headers:");
+    for (n, val) in &v.headers {
+        println!("  {n}: {val}");
+    }
+    println!();
+    let body = &c.data.body;
+    if v.body_over_limit {
+        println!("body: not stored — it was {} bytes, over the limit; the sender got 413", v.body_size);
+    } else if body.is_empty() {
+        println!("body: (empty)");
+    } else {
+        match std::str::from_utf8(body) {
+            Ok(text) => println!("body:\n{text}"),
+            Err(_) => println!("body: {} bytes of binary (not UTF-8); `hookloupe show {} --raw` writes them exactly", body.len(), v.id),
+        }
+    }
+}
+
+pub fn endpoint_table(list: &[EndpointView]) {
+    println!("{:<16} {:<28} {:>6} {:>9}", "NAME", "PATH PREFIX", "STATUS", "DELAY");
+    for e in list {
+        println!("{:<16} {:<28} {:>6} {:>7}ms", e.name, e.path_prefix, e.response.status, e.response.delay_ms);
+    }
+}
+
+pub fn done(json: bool, text: &str, value: serde_json::Value) {
+    if json {
+        println!("{value}");
+    } else {
+        println!("{text}");
+    }
+}
+
+mod chrono_lite {
+    /// `HH:MM:SS.mmm` in UTC.
+    pub fn format_hms(us: i64) -> String {
+        let ms = us.div_euclid(1000);
+        let s = ms.div_euclid(1000);
+        let day = s.rem_euclid(86_400);
+        format!("{:02}:{:02}:{:02}.{:03}", day / 3600, (day % 3600) / 60, day % 60, ms.rem_euclid(1000))
+    }
+}

@@ -1,0 +1,92 @@
+//! The engine's error type and the stable codes that cross IPC and the CLI's `--json`.
+//!
+//! Hosts switch on [`ErrorCode`], never on message text. Messages are written for the user:
+//! they say what happened and what to do. This module must not format secrets or payloads.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Stable, machine-readable error codes (`snake_case` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    NotFound,
+    InvalidInput,
+    PortInUse,
+    Storage,
+    DatabaseLocked,
+    ReadOnly,
+    Io,
+    Conflict,
+    Internal,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("port {port} on {bind} is already in use by another program; choose another with --port (0 picks any free port)")]
+    PortInUse { bind: String, port: u16 },
+    #[error("the database {path} is locked by another program and stayed locked for 5 s; close the other program or use another --data-dir")]
+    DatabaseLocked { path: String },
+    #[error("the database {path} is read-only; check the file's permissions or use another --data-dir")]
+    ReadOnly { path: String },
+    #[error("storage error on {path}: {source}")]
+    Storage { path: String, source: rusqlite::Error },
+    #[error("{context}: {source}")]
+    Io { context: String, source: std::io::Error },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::InvalidInput(_) => ErrorCode::InvalidInput,
+            Error::PortInUse { .. } => ErrorCode::PortInUse,
+            Error::DatabaseLocked { .. } => ErrorCode::DatabaseLocked,
+            Error::ReadOnly { .. } => ErrorCode::ReadOnly,
+            Error::Storage { .. } => ErrorCode::Storage,
+            Error::Io { .. } => ErrorCode::Io,
+            Error::Conflict(_) => ErrorCode::Conflict,
+            Error::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// Classifies a SQLite error on the database at `path` into the cause a user can act on.
+    pub fn from_sqlite(path: &std::path::Path, source: rusqlite::Error) -> Error {
+        use rusqlite::ffi::ErrorCode as C;
+        let path = path.display().to_string();
+        match source.sqlite_error_code() {
+            Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => Error::DatabaseLocked { path },
+            Some(C::ReadOnly) => Error::ReadOnly { path },
+            _ => Error::Storage { path, source },
+        }
+    }
+
+    /// A copy of this error for fanning one failure out to several waiters (the cause of
+    /// `Storage` and `Io` is kept as text).
+    pub fn replicate(&self) -> Error {
+        match self {
+            Error::NotFound(m) => Error::NotFound(m.clone()),
+            Error::InvalidInput(m) => Error::InvalidInput(m.clone()),
+            Error::PortInUse { bind, port } => Error::PortInUse { bind: bind.clone(), port: *port },
+            Error::DatabaseLocked { path } => Error::DatabaseLocked { path: path.clone() },
+            Error::ReadOnly { path } => Error::ReadOnly { path: path.clone() },
+            Error::Conflict(m) => Error::Conflict(m.clone()),
+            Error::Storage { .. } | Error::Io { .. } | Error::Internal(_) => Error::Internal(self.to_string()),
+        }
+    }
+
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Error {
+        Error::Io { context: context.into(), source }
+    }
+}

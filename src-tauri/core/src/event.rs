@@ -1,0 +1,19 @@
+//! Events the engine publishes on a tokio broadcast channel after state changes.
+//!
+//! Published only after the change is committed to disk, so a subscriber never shows
+//! something that could be lost. Hosts forward them (the app to the webview, the CLI's
+//! `listen` to stdout). This module defines the events; it must not deliver them itself.
+
+use std::sync::Arc;
+
+use crate::model::Capture;
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A capture was committed.
+    Captured(Arc<Capture>),
+    /// Captures were deleted (by the user or by retention): lists should reload.
+    CapturesChanged,
+    /// An endpoint was added, changed or removed.
+    EndpointsChanged,
+}

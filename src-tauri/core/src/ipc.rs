@@ -1,0 +1,207 @@
+//! Wire types shared by the desktop UI and the CLI's `--json` output.
+//!
+//! One shape per noun (`<Noun>View`) and per request (`<Verb><Noun>Req`). TypeScript
+//! definitions are generated from these by ts-rs into `ui/src/bindings/` (run `cargo test -p
+//! hookloupe-core`); the generated files are committed and CI fails when they drift. This
+//! module converts from domain types; it must not do I/O.
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, ErrorCode};
+use crate::model::{Capture, CaptureId, Endpoint, ResponseRule};
+
+/// RFC 3339 UTC with microseconds, e.g. `2026-11-22T07:01:19.123456Z`.
+pub fn rfc3339_us(us: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(us)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+        .unwrap_or_default()
+}
+
+/// One row of the capture list (no headers, no body).
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+#[ts(export)]
+pub struct CaptureSummary {
+    #[ts(type = "number")]
+    pub id: CaptureId,
+    pub received_at: String,
+    #[ts(type = "number")]
+    pub received_at_us: i64,
+    pub endpoint: String,
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    #[ts(type = "number")]
+    pub body_size: u64,
+    pub body_over_limit: bool,
+    pub content_type: Option<String>,
+    pub remote_addr: String,
+}
+
+/// A whole capture: what `hookloupe show --json` prints and the inspector shows.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+#[ts(export)]
+pub struct CaptureView {
+    #[ts(type = "number")]
+    pub id: CaptureId,
+    pub received_at: String,
+    #[ts(type = "number")]
+    pub received_at_us: i64,
+    pub endpoint: String,
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub url: String,
+    /// `[name, value]` pairs in arrival order, repeated names kept.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes exactly as received, base64 (standard alphabet, padded).
+    pub body_b64: String,
+    #[ts(type = "number")]
+    pub body_size: u64,
+    pub body_over_limit: bool,
+    pub content_type: Option<String>,
+    pub remote_addr: String,
+}
+
+impl From<&Capture> for CaptureSummary {
+    fn from(c: &Capture) -> Self {
+        let d = &c.data;
+        CaptureSummary {
+            id: c.id,
+            received_at: rfc3339_us(d.received_at_us),
+            received_at_us: d.received_at_us,
+            endpoint: d.endpoint.clone(),
+            method: d.method.clone(),
+            path: d.path.clone(),
+            query: d.query.clone(),
+            body_size: d.body_size,
+            body_over_limit: d.body_over_limit,
+            content_type: d.content_type.clone(),
+            remote_addr: d.remote_addr.clone(),
+        }
+    }
+}
+
+impl From<&Capture> for CaptureView {
+    fn from(c: &Capture) -> Self {
+        let d = &c.data;
+        CaptureView {
+            id: c.id,
+            received_at: rfc3339_us(d.received_at_us),
+            received_at_us: d.received_at_us,
+            endpoint: d.endpoint.clone(),
+            method: d.method.clone(),
+            path: d.path.clone(),
+            query: d.query.clone(),
+            url: d.url.clone(),
+            headers: d.headers.to_text_pairs(),
+            body_b64: base64::engine::general_purpose::STANDARD.encode(&d.body),
+            body_size: d.body_size,
+            body_over_limit: d.body_over_limit,
+            content_type: d.content_type.clone(),
+            remote_addr: d.remote_addr.clone(),
+        }
+    }
+}
+
+/// A page of captures, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CapturePage {
+    pub items: Vec<CaptureSummary>,
+    /// Pass as `before` to get the next, older page; `null` when there is none.
+    #[ts(type = "number | null")]
+    pub next_before: Option<CaptureId>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ListCapturesReq {
+    pub limit: Option<u32>,
+    #[ts(type = "number | null")]
+    pub before: Option<CaptureId>,
+    pub endpoint: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+#[ts(export, rename = "ResponseRule")]
+pub struct ResponseRuleView {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    #[ts(type = "number")]
+    pub delay_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+#[ts(export)]
+pub struct EndpointView {
+    pub name: String,
+    pub path_prefix: String,
+    pub response: ResponseRuleView,
+}
+
+impl From<&Endpoint> for EndpointView {
+    fn from(e: &Endpoint) -> Self {
+        EndpointView {
+            name: e.name.clone(),
+            path_prefix: e.path_prefix.clone(),
+            response: ResponseRuleView {
+                status: e.response.status,
+                headers: e.response.headers.clone(),
+                body: e.response.body.clone(),
+                delay_ms: e.response.delay_ms,
+            },
+        }
+    }
+}
+
+impl From<EndpointView> for Endpoint {
+    fn from(v: EndpointView) -> Self {
+        Endpoint {
+            name: v.name,
+            path_prefix: v.path_prefix,
+            response: ResponseRule {
+                status: v.response.status,
+                headers: v.response.headers,
+                body: v.response.body,
+                delay_ms: v.response.delay_ms,
+            },
+        }
+    }
+}
+
+/// Where the receiver listens.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+#[ts(export)]
+pub struct ListenerView {
+    /// Base URL to send webhooks to, e.g. `http://127.0.0.1:4665`.
+    pub url: String,
+    pub bind: String,
+    pub port: u16,
+    /// The port that was asked for; differs from `port` when it was taken.
+    pub requested_port: u16,
+    pub data_dir: String,
+    pub db_path: String,
+}
+
+/// An error as it crosses IPC and the CLI's `--json`: `{code, message}`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+#[ts(export)]
+pub struct ErrorView {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl From<&Error> for ErrorView {
+    fn from(e: &Error) -> Self {
+        ErrorView { code: e.code(), message: e.to_string() }
+    }
+}
+
+impl From<Error> for ErrorView {
+    fn from(e: Error) -> Self {
+        ErrorView::from(&e)
+    }
+}

@@ -1,0 +1,30 @@
+//! hookloupe-core: the headless engine behind the Hookloupe desktop app and CLI.
+//!
+//! It owns everything that matters — receiving webhooks, storing them byte-exact, the live
+//! event stream — and knows nothing of windows or terminals. Hosts (the Tauri shell, the CLI)
+//! hold an [`Engine`] and call one method per user action.
+//!
+//! Module map:
+//! - [`engine`]: the `Engine` facade, a cheap `Clone` handle owning store, writer and receiver.
+//! - [`config`] / [`paths`]: resolved settings and the default data directory.
+//! - [`model`]: domain types (captures, endpoints, header lists).
+//! - [`ipc`]: wire types shared by the UI (generated TypeScript) and the CLI's `--json`.
+//! - [`store`]: SQLite persistence; the only module that speaks SQL.
+//! - [`receiver`]: the axum HTTP receiver that turns requests into captures.
+//! - [`event`]: events published after each commit.
+//! - [`error`]: the library error and its stable codes.
+
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod event;
+pub mod ipc;
+pub mod model;
+pub mod paths;
+pub mod receiver;
+pub mod store;
+
+pub use config::{Config, PortPolicy};
+pub use engine::Engine;
+pub use error::{Error, ErrorCode, Result};
+pub use event::Event;

@@ -1,0 +1,158 @@
+//! The HTTP receiver: any method, any path, turned into a capture and answered.
+//!
+//! [`router`] builds a plain axum `Router` whose catch-all handler takes the body as raw
+//! bytes (never parsed), routes the path to an endpoint, hands the capture to the store
+//! writer and answers with the endpoint's response rule only after the capture is committed.
+//! [`serve`] runs it on a caller-supplied listener with hyper's HTTP/1.1 (keep-alive, generous
+//! header limits). This module must not touch SQL or decide what the UI shows.
+
+mod body;
+mod response;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header;
+use axum::response::Response;
+use axum::Router;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower::ServiceExt;
+
+use crate::model::{route, Endpoint, HeaderList, NewCapture, DEFAULT_ENDPOINT};
+use crate::store::writer::CaptureWriter;
+
+/// Header on every reply that names the capture's id.
+pub const CAPTURE_ID_HEADER: &str = "x-hookloupe-capture-id";
+/// Most request headers accepted; more gets hyper's 431.
+pub const MAX_HEADERS: usize = 512;
+/// Largest request head (request line + headers) accepted, in bytes.
+pub const MAX_HEAD_BYTES: usize = 1024 * 1024;
+
+/// The endpoint table the receiver routes with; swapped whole when endpoints change.
+pub type EndpointTable = Arc<RwLock<Arc<Vec<Endpoint>>>>;
+
+#[derive(Clone)]
+pub struct ReceiverState {
+    pub writer: CaptureWriter,
+    pub endpoints: EndpointTable,
+    pub body_limit: usize,
+}
+
+pub fn router(state: ReceiverState) -> Router {
+    Router::new().fallback(capture).with_state(state)
+}
+
+async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectInfo<SocketAddr>, req: Request) -> Response {
+    let received_at_us = chrono::Utc::now().timestamp_micros();
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().unwrap_or("").to_owned();
+    let endpoint = {
+        let table = st.endpoints.read().map(|t| t.clone()).unwrap_or_default();
+        route(&table, &path).cloned()
+    };
+    let endpoint_name = endpoint.as_ref().map_or(DEFAULT_ENDPOINT.to_owned(), |e| e.name.clone());
+    let headers = HeaderList(
+        parts.headers.iter().map(|(n, v)| (n.as_str().to_owned(), v.as_bytes().to_vec())).collect(),
+    );
+    let url = match (parts.uri.scheme_str(), parts.uri.authority()) {
+        (Some(_), Some(_)) => parts.uri.to_string(),
+        _ => {
+            let host = headers.get(header::HOST.as_str()).unwrap_or_else(|| "localhost".into());
+            let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+            format!("http://{host}{target}")
+        }
+    };
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let read = body::read(body, declared, st.body_limit).await;
+    let (bytes, body_size, over_limit) = match read {
+        body::BodyRead::Complete(b) => {
+            let n = b.len() as u64;
+            (b, n, false)
+        }
+        body::BodyRead::OverLimit { size } => (Vec::new(), size, true),
+        body::BodyRead::Aborted(e) => {
+            tracing::warn!("request to {path} from {remote} aborted while sending its body: {e}");
+            return response::error(axum::http::StatusCode::BAD_REQUEST, "body_aborted", &format!("reading the request body failed: {e}"), None);
+        }
+    };
+    let content_type = headers.get(header::CONTENT_TYPE.as_str());
+    let new = NewCapture {
+        received_at_us,
+        endpoint: endpoint_name,
+        method: parts.method.as_str().to_owned(),
+        path,
+        query,
+        url,
+        headers,
+        body: bytes,
+        body_size,
+        body_over_limit: over_limit,
+        content_type,
+        remote_addr: remote.to_string(),
+    };
+    match st.writer.write(new).await {
+        Ok(c) if over_limit => response::error(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "body_over_limit",
+            &format!(
+                "the request body ({} bytes) is over this receiver's limit of {} bytes; the request was recorded without its body",
+                c.data.body_size, st.body_limit
+            ),
+            Some(c.id),
+        ),
+        Ok(c) => response::rule(endpoint.as_ref().map(|e| &e.response), c.id).await,
+        Err(e) => response::error(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "storage",
+            &format!("the request could not be stored, so it is not acknowledged: {e}"),
+            None,
+        ),
+    }
+}
+
+/// Serves `app` on `listener` until `shutdown` turns true. Each connection is HTTP/1.1 with
+/// keep-alive; the remote address is passed to handlers as `ConnectInfo<SocketAddr>`.
+pub async fn serve(listener: TcpListener, app: Router, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    // Usually EMFILE: back off instead of spinning.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = shutdown.changed() => return,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let mut conn_shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(remote));
+                app.clone().oneshot(req.map(axum::body::Body::new))
+            });
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.keep_alive(true).max_headers(MAX_HEADERS).max_buf_size(MAX_HEAD_BYTES);
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(conn);
+            tokio::select! {
+                r = conn.as_mut() => if let Err(e) = r { tracing::debug!("connection from {remote}: {e}") },
+                _ = conn_shutdown.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+    }
+}

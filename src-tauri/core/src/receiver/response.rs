@@ -1,0 +1,50 @@
+//! Building the replies the receiver sends: an endpoint's response rule, or a JSON error.
+
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::CAPTURE_ID_HEADER;
+use crate::model::{CaptureId, ResponseRule};
+
+/// The endpoint's configured reply (after its delay), or the default JSON acknowledgement.
+pub async fn rule(rule: Option<&ResponseRule>, id: CaptureId) -> Response {
+    let default = ResponseRule::default();
+    let rule = rule.unwrap_or(&default);
+    if rule.delay_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(rule.delay_ms)).await;
+    }
+    let status = StatusCode::from_u16(rule.status).unwrap_or(StatusCode::OK);
+    let has_content_type = rule.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+    let (body, guessed_type) = if rule.body.is_empty() && !has_content_type && status != StatusCode::NO_CONTENT {
+        (format!("{{\"ok\":true,\"id\":{id}}}"), Some("application/json"))
+    } else if has_content_type {
+        (rule.body.clone(), None)
+    } else if serde_json::from_str::<serde_json::Value>(&rule.body).is_ok() {
+        (rule.body.clone(), Some("application/json"))
+    } else {
+        (rule.body.clone(), Some("text/plain; charset=utf-8"))
+    };
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.remove("content-type");
+    if let Some(t) = guessed_type {
+        headers.insert("content-type", HeaderValue::from_static(t));
+    }
+    for (n, v) in &rule.headers {
+        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(n.as_bytes()), HeaderValue::from_str(v)) {
+            headers.append(n, v);
+        }
+    }
+    headers.insert(CAPTURE_ID_HEADER, HeaderValue::from(id));
+    response
+}
+
+/// A JSON error reply `{"error": code, "message": ..., "id": ...}`.
+pub fn error(status: StatusCode, code: &str, message: &str, id: Option<CaptureId>) -> Response {
+    let body = serde_json::json!({ "error": code, "message": message, "id": id });
+    let mut response = (status, axum::Json(body)).into_response();
+    if let Some(id) = id {
+        response.headers_mut().insert(CAPTURE_ID_HEADER, HeaderValue::from(id));
+    }
+    response
+}

@@ -1,0 +1,12 @@
+//! Integration tests over real parts: a real receiver on 127.0.0.1 (port 0), a real SQLite
+//! file in a temporary directory, the real `hookloupe` binary.
+//!
+//! - receive: what the receiver records and answers (bytes, headers, methods, limits, rules)
+//! - store: durability, concurrency, restart, retention, locked database
+//! - cli: the `hookloupe` binary's commands and `--json` shapes
+//! - crash: SIGKILL while a sender streams; every 2xx-acknowledged request survives
+
+mod cli;
+mod crash;
+mod receive;
+mod store;

@@ -1,0 +1,118 @@
+//! Test support over real parts: an engine listening on 127.0.0.1 port 0 in a temporary data
+//! directory, the real `hookloupe` binary, and a raw HTTP/1.1 client for requests that
+//! ordinary clients refuse to send (non-UTF-8 header values, chunked bodies, exact header
+//! order). Nothing here fakes a Hookloupe component.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use hookloupe_core::config::ListenAddr;
+use hookloupe_core::ipc::ListCapturesReq;
+use hookloupe_core::model::Capture;
+use hookloupe_core::{Config, Engine, PortPolicy};
+
+/// An engine receiving on a free loopback port, with its own data directory.
+pub struct Running {
+    pub engine: Engine,
+    pub url: String,
+    pub addr: SocketAddr,
+    pub dir: tempfile::TempDir,
+}
+
+impl Running {
+    pub async fn start() -> Running {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Running::start_in(dir).await
+    }
+
+    /// Starts an engine on an existing data directory (e.g. to check a restart).
+    pub async fn start_in(dir: tempfile::TempDir) -> Running {
+        Running::start_with(dir, |_| {}).await
+    }
+
+    pub async fn start_with(dir: tempfile::TempDir, tweak: impl FnOnce(&mut Config)) -> Running {
+        let mut config = Config::new(dir.path().to_owned());
+        tweak(&mut config);
+        let engine = Engine::open(config).expect("open engine");
+        let view = engine
+            .listen(ListenAddr { bind: [127, 0, 0, 1].into(), port: 0, policy: PortPolicy::Exact })
+            .await
+            .expect("listen");
+        let addr: SocketAddr = format!("127.0.0.1:{}", view.port).parse().unwrap();
+        Running { engine, url: view.url, addr, dir }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Every stored capture, oldest first, with bodies.
+    pub async fn all_captures(&self) -> Vec<Capture> {
+        all_captures(&self.engine).await
+    }
+
+    /// Stops the receiver and hands back the data directory.
+    pub fn stop(self) -> tempfile::TempDir {
+        self.engine.stop();
+        self.dir
+    }
+}
+
+pub async fn all_captures(engine: &Engine) -> Vec<Capture> {
+    let mut out = Vec::new();
+    let mut before = None;
+    loop {
+        let page = engine
+            .list_captures(ListCapturesReq { limit: Some(1000), before, endpoint: None })
+            .await
+            .expect("list");
+        for s in &page.items {
+            out.push(engine.capture(s.id).await.expect("get"));
+        }
+        match page.next_before {
+            Some(b) => before = Some(b),
+            None => break,
+        }
+    }
+    out.reverse();
+    out
+}
+
+/// Path of the real `hookloupe` binary, built by `cargo test` (or `cargo build -p hookloupe`).
+pub fn cli_path() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let bin = dir.join(format!("hookloupe{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} is missing: run `cargo build -p hookloupe` first", bin.display());
+    bin
+}
+
+/// `hookloupe --data-dir DIR …` through assert_cmd.
+pub fn cli(data_dir: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(cli_path());
+    cmd.arg("--data-dir").arg(data_dir).env_remove("HOOKLOUPE_DATA_DIR").env_remove("HOOKLOUPE_PORT");
+    cmd.timeout(Duration::from_secs(60));
+    cmd
+}
+
+/// A raw HTTP/1.1 exchange: writes `request` as is, reads until the server closes (send
+/// `Connection: close`). Returns (status code, whole response as lossy text).
+pub async fn raw_http(addr: SocketAddr, request: &[u8]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(request).await.expect("write");
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut buf)).await;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, text)
+}
+
+/// The capture id the receiver reports in `x-hookloupe-capture-id`.
+pub fn capture_id_of(response: &str) -> Option<i64> {
+    response
+        .lines()
+        .find_map(|l| l.strip_prefix("x-hookloupe-capture-id: "))
+        .and_then(|v| v.trim().parse().ok())
+}

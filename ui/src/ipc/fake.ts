@@ -1,0 +1,302 @@
+// In-memory fake backend, used ONLY when the UI runs in a plain browser
+// (`npm run dev` / `vite preview`), never inside Tauri.
+//
+// URL switches (query string of the page):
+//   ?fake=empty   start with no captures (shows the empty state)
+//   ?fake=busy    pretend the requested port was taken
+//   ?fake=live    receive a new sample capture every 3 seconds
+// From the devtools console: `hookloupeFake.send('POST', '/stripe', '{"a":1}')`.
+import type { CaptureSummary } from '../bindings/CaptureSummary';
+import type { CaptureView } from '../bindings/CaptureView';
+import type { EndpointView } from '../bindings/EndpointView';
+import type { ErrorView } from '../bindings/ErrorView';
+import type { ListCapturesReq } from '../bindings/ListCapturesReq';
+import type { ListenerView } from '../bindings/ListenerView';
+import { bytesToBase64, utf8Bytes } from '../lib/bytes';
+import type { Backend, Unsubscribe } from './types';
+
+const PORT = 4665;
+const BODY_LIMIT = 10 * 1024 * 1024;
+
+type Stored = CaptureView;
+
+function fail(code: ErrorView['code'], message: string): never {
+  throw { code, message } satisfies ErrorView;
+}
+
+function rfc3339(us: number): string {
+  const iso = new Date(Math.floor(us / 1000)).toISOString(); // 2024-05-01T12:00:00.123Z
+  const micro = String(us % 1_000_000).padStart(6, '0');
+  return iso.replace(/\.\d{3}Z$/, `.${micro}Z`);
+}
+
+function summary(c: Stored): CaptureSummary {
+  const { url: _url, headers: _h, body_b64: _b, ...rest } = c;
+  return rest;
+}
+
+class FakeBackend implements Backend {
+  private captures: Stored[] = []; // oldest first
+  private nextId = 1;
+  private listeners = new Map<string, Set<(p: unknown) => void>>();
+  private endpoints: EndpointView[] = [
+    { name: 'default', path_prefix: '/', response: { status: 200, headers: [], body: '', delay_ms: 0 } },
+    {
+      name: 'stripe',
+      path_prefix: '/stripe',
+      response: { status: 200, headers: [['content-type', 'application/json']], body: '{"received":true}', delay_ms: 0 },
+    },
+    {
+      name: 'github',
+      path_prefix: '/github',
+      response: { status: 202, headers: [], body: '', delay_ms: 250 },
+    },
+  ];
+  private listener: ListenerView;
+
+  constructor(mode: string) {
+    const port = mode.includes('busy') ? PORT + 1 : PORT;
+    this.listener = {
+      url: `http://127.0.0.1:${port}`,
+      bind: '127.0.0.1',
+      port,
+      requested_port: PORT,
+      data_dir: '/home/dev/.local/share/hookloupe',
+      db_path: '/home/dev/.local/share/hookloupe/captures.sqlite3',
+    };
+    if (!mode.includes('empty')) this.seed();
+    if (mode.includes('live')) {
+      let n = 0;
+      setInterval(() => {
+        n++;
+        this.send('POST', `/stripe?live=${n}`, JSON.stringify({ id: `evt_live_${n}`, type: 'invoice.paid', amount: 100 * n }), [
+          ['content-type', 'application/json'],
+        ]);
+      }, 3000);
+    }
+  }
+
+  private endpointFor(path: string): string {
+    let best = this.endpoints.find((e) => e.name === 'default')!;
+    for (const e of this.endpoints) {
+      const p = e.path_prefix;
+      const matches = path === p || path.startsWith(p.endsWith('/') ? p : p + '/');
+      if (matches && p.length > best.path_prefix.length) best = e;
+    }
+    return best.name;
+  }
+
+  /** Record a request as if it had arrived on the listener. */
+  send(
+    method: string,
+    pathAndQuery: string,
+    body: string | Uint8Array = '',
+    headers: Array<[string, string]> = [],
+    opts: { overLimitSize?: number; at?: number } = {},
+  ): CaptureSummary {
+    const [path, query = ''] = pathAndQuery.split(/\?(.*)/s, 2);
+    const bytes = typeof body === 'string' ? utf8Bytes(body) : body;
+    const overLimit = opts.overLimitSize !== undefined;
+    const size = overLimit ? opts.overLimitSize! : bytes.length;
+    const us = opts.at ?? Date.now() * 1000 + Math.floor(Math.random() * 1000);
+    const ct = headers.find(([k]) => k === 'content-type')?.[1] ?? null;
+    const allHeaders: Array<[string, string]> = [
+      ['host', `127.0.0.1:${this.listener.port}`],
+      ...headers,
+      ['content-length', String(size)],
+    ];
+    const c: Stored = {
+      id: this.nextId++,
+      received_at: rfc3339(us),
+      received_at_us: us,
+      endpoint: this.endpointFor(path),
+      method,
+      path,
+      query,
+      url: `${this.listener.url}${path}${query ? '?' + query : ''}`,
+      headers: allHeaders,
+      body_b64: overLimit ? '' : bytesToBase64(bytes),
+      body_size: size,
+      body_over_limit: overLimit || size > BODY_LIMIT,
+      content_type: ct,
+      remote_addr: `127.0.0.1:${50000 + Math.floor(Math.random() * 15000)}`,
+    };
+    this.captures.push(c);
+    const s = summary(c);
+    this.emit('capture:new', s);
+    return s;
+  }
+
+  private seed() {
+    const t0 = Date.now() * 1000 - 3_600_000_000; // one hour ago
+    let t = t0;
+    const step = () => (t += 7_000_000 + Math.floor(Math.random() * 9_000_000));
+    const ua: [string, string] = ['user-agent', 'Stripe/1.0 (+https://stripe.com/docs/webhooks)'];
+    const events = ['invoice.paid', 'customer.created', 'charge.refunded', 'payment_intent.succeeded', 'checkout.session.completed'];
+    for (let i = 0; i < 230; i++) {
+      const type = events[i % events.length];
+      this.send(
+        'POST',
+        `/stripe/events${i % 3 === 0 ? '?attempt=' + ((i % 4) + 1) : ''}`,
+        JSON.stringify({ id: `evt_${1000 + i}`, object: 'event', type, data: { object: { amount: 100 * i, currency: 'eur' } } }),
+        [ua, ['content-type', 'application/json'], ['stripe-signature', `t=${Math.floor(t / 1e6)},v1=${(i * 7919).toString(16)}`]],
+        { at: step() },
+      );
+    }
+    this.send('GET', '/health?check=1&verbose', '', [['user-agent', 'curl/8.5.0'], ['accept', '*/*']], { at: step() });
+    const png = new Uint8Array(600);
+    png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]);
+    for (let i = 16; i < png.length; i++) png[i] = (i * 131 + 17) % 256;
+    this.send('PUT', '/uploads/avatar.png', png, [
+      ['content-type', 'application/octet-stream'],
+      ['x-upload-id', 'up_81c2'],
+    ], { at: step() });
+    this.send(
+      'POST',
+      '/legacy/notify',
+      new Uint8Array([...utf8Bytes('status=ok&msg=caf'), 0xe9, ...utf8Bytes(' cr'), 0xe8, ...utf8Bytes('me\n')]),
+      [['content-type', 'text/plain; charset=iso-8859-1'], ['user-agent', 'LegacyPOS/2.1']],
+      { at: step() },
+    );
+    this.send('POST', '/stripe/events', '', [['content-type', 'application/json'], ua], {
+      overLimitSize: 12_582_912,
+      at: step(),
+    });
+    this.send(
+      'POST',
+      '/github?delivery=72d3162e&hook_id=1&hook_id=2',
+      'payload=%7B%22action%22%3A%22opened%22%2C%22number%22%3A7%7D&name=J+Doe&tag=a&tag=b%26c&city=S%C3%A3o+Paulo',
+      [
+        ['content-type', 'application/x-www-form-urlencoded'],
+        ['user-agent', 'GitHub-Hookshot/044aadd'],
+        ['x-github-event', 'pull_request'],
+        ['x-github-delivery', '72d3162e-cc78-11e3-81ab-4c9367dc0958'],
+        ['x-forwarded-for', '203.0.113.7'],
+        ['x-forwarded-for', '198.51.100.22'],
+      ],
+      { at: step() },
+    );
+    this.send(
+      'POST',
+      '/stripe/events?attempt=1',
+      JSON.stringify({
+        id: 'evt_3PqL2m',
+        object: 'event',
+        api_version: '2024-06-20',
+        created: 1717171717,
+        type: 'payment_intent.succeeded',
+        livemode: false,
+        data: {
+          object: {
+            id: 'pi_3PqL2m',
+            object: 'payment_intent',
+            amount: 4200,
+            amount_received: 4200,
+            currency: 'eur',
+            customer: null,
+            metadata: { order_id: '8812', note: "it's <b>bold</b> & \"quoted\"" },
+            payment_method_types: ['card', 'sepa_debit'],
+            captured: true,
+            fee: 1.25e-1,
+          },
+        },
+        request: { id: null, idempotency_key: '9b2c-77' },
+      }),
+      [
+        ['user-agent', 'Stripe/1.0 (+https://stripe.com/docs/webhooks)'],
+        ['accept', '*/*; q=0.5, application/xml'],
+        ['cache-control', 'no-cache'],
+        ['content-type', 'application/json; charset=utf-8'],
+        ['stripe-signature', 't=1717171717,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd'],
+      ],
+      { at: step() },
+    );
+  }
+
+  private emit(name: string, payload: unknown) {
+    for (const h of this.listeners.get(name) ?? []) {
+      queueMicrotask(() => h(payload));
+    }
+  }
+
+  async listen(name: string, handler: (payload: unknown) => void): Promise<Unsubscribe> {
+    let set = this.listeners.get(name);
+    if (!set) this.listeners.set(name, (set = new Set()));
+    set.add(handler);
+    return () => set!.delete(handler);
+  }
+
+  async invoke(cmd: string, args: Record<string, unknown>): Promise<unknown> {
+    await new Promise((r) => setTimeout(r, 30)); // a little latency, like the real thing
+    switch (cmd) {
+      case 'listener_info':
+        return { ...this.listener };
+      case 'list_captures': {
+        const req = args.req as ListCapturesReq;
+        const limit = Math.max(1, Math.min(req.limit ?? 100, 1000));
+        const out: CaptureSummary[] = [];
+        let more = false;
+        for (let i = this.captures.length - 1; i >= 0; i--) {
+          const c = this.captures[i];
+          if (req.before !== null && c.id >= req.before) continue;
+          if (req.endpoint !== null && c.endpoint !== req.endpoint) continue;
+          if (out.length === limit) {
+            more = true;
+            break;
+          }
+          out.push(summary(c));
+        }
+        return { items: out, next_before: more ? out[out.length - 1].id : null };
+      }
+      case 'get_capture': {
+        const c = this.captures.find((x) => x.id === args.id);
+        if (!c) fail('not_found', `capture ${String(args.id)} not found`);
+        return structuredClone(c);
+      }
+      case 'delete_capture': {
+        const i = this.captures.findIndex((x) => x.id === args.id);
+        if (i < 0) fail('not_found', `capture ${String(args.id)} not found`);
+        this.captures.splice(i, 1);
+        this.emit('captures:changed', null);
+        return null;
+      }
+      case 'clear_captures':
+        this.captures = [];
+        this.emit('captures:changed', null);
+        return null;
+      case 'list_endpoints':
+        return structuredClone(this.endpoints);
+      case 'save_endpoint': {
+        const ep = args.endpoint as EndpointView;
+        if (!/^[A-Za-z0-9_-]{1,64}$/.test(ep.name)) fail('invalid_input', 'name must be 1-64 letters, digits, - or _');
+        if (!ep.path_prefix.startsWith('/')) fail('invalid_input', "path_prefix must start with '/'");
+        if (ep.response.status < 100 || ep.response.status > 599) fail('invalid_input', 'status must be 100-599');
+        const clash = this.endpoints.find((e) => e.path_prefix === ep.path_prefix && e.name !== ep.name);
+        if (clash) fail('conflict', `path prefix ${ep.path_prefix} is already used by endpoint '${clash.name}'`);
+        const i = this.endpoints.findIndex((e) => e.name === ep.name);
+        if (i >= 0) this.endpoints[i] = structuredClone(ep);
+        else this.endpoints.push(structuredClone(ep));
+        this.emit('endpoints:changed', null);
+        return structuredClone(ep);
+      }
+      case 'remove_endpoint': {
+        if (args.name === 'default') fail('invalid_input', 'the default endpoint cannot be removed');
+        const i = this.endpoints.findIndex((e) => e.name === args.name);
+        if (i < 0) fail('not_found', `endpoint '${String(args.name)}' not found`);
+        this.endpoints.splice(i, 1);
+        this.emit('endpoints:changed', null);
+        return null;
+      }
+      default:
+        fail('internal', `unknown command ${cmd}`);
+    }
+  }
+}
+
+export function createFakeBackend(): Backend {
+  const mode = typeof location !== 'undefined' ? (new URLSearchParams(location.search).get('fake') ?? '') : '';
+  const fake = new FakeBackend(mode);
+  (globalThis as Record<string, unknown>).hookloupeFake = fake;
+  console.info('[hookloupe] running with the in-browser fake backend (not inside Tauri)');
+  return fake;
+}

@@ -1,0 +1,34 @@
+// The typed IPC contract: command name -> [args, result], event name -> payload.
+import type { CapturePage } from '../bindings/CapturePage';
+import type { CaptureSummary } from '../bindings/CaptureSummary';
+import type { CaptureView } from '../bindings/CaptureView';
+import type { EndpointView } from '../bindings/EndpointView';
+import type { ListCapturesReq } from '../bindings/ListCapturesReq';
+import type { ListenerView } from '../bindings/ListenerView';
+
+type NoArgs = Record<string, never>;
+
+export type Commands = {
+  listener_info: [NoArgs, ListenerView];
+  list_captures: [{ req: ListCapturesReq }, CapturePage];
+  get_capture: [{ id: number }, CaptureView];
+  delete_capture: [{ id: number }, null];
+  clear_captures: [NoArgs, null];
+  list_endpoints: [NoArgs, EndpointView[]];
+  save_endpoint: [{ endpoint: EndpointView }, EndpointView];
+  remove_endpoint: [{ name: string }, null];
+};
+
+export type Events = {
+  'capture:new': CaptureSummary;
+  'captures:changed': null;
+  'endpoints:changed': null;
+};
+
+export type Unsubscribe = () => void;
+
+/** What a backend implementation (Tauri or the in-browser fake) provides. */
+export interface Backend {
+  invoke(cmd: string, args: Record<string, unknown>): Promise<unknown>;
+  listen(name: string, handler: (payload: unknown) => void): Promise<Unsubscribe>;
+}

@@ -3,7 +3,8 @@
 //! `Engine` owns the store, the capture writer (started with the first listener), the
 //! receiver and the event broadcast. Each public method is one user action; hosts (the CLI,
 //! the Tauri shell) stay thin by calling exactly one of them and printing or forwarding the
-//! result. Blocking store calls run on tokio's blocking pool. This module must not format
+//! result. Blocking store calls run on tokio's blocking pool. Capabilities that grow (signatures,
+//! diff, forwarding, tunnel) add their methods in a child module of their own. This module must not format
 //! output for a particular host.
 
 use std::net::{IpAddr, SocketAddr};

@@ -5,8 +5,10 @@
 //! - store: durability, concurrency, restart, retention, locked database
 //! - cli: the `hookloupe` binary's commands and `--json` shapes
 //! - crash: SIGKILL while a sender streams; every 2xx-acknowledged request survives
+//! - tunnel: public URL through a real bore server (and ngrok when NGROK_AUTHTOKEN is set)
 
 mod cli;
 mod crash;
 mod receive;
 mod store;
+mod tunnel;

@@ -5,6 +5,7 @@
 //! non-zero exit). It must hold no logic of its own: anything worth testing lives in core.
 
 mod print;
+mod tunnel;
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -40,6 +41,13 @@ enum Command {
         /// Largest body stored, in bytes; larger requests get 413 and are recorded without their body.
         #[arg(long, default_value_t = DEFAULT_BODY_LIMIT)]
         body_limit: usize,
+        /// Also open a public URL: `ngrok` (token from `hookloupe tunnel token` or NGROK_AUTHTOKEN)
+        /// or `bore=HOST[:PORT][,secret=S]` (a self-hosted `bore server`).
+        #[arg(long, value_name = "ngrok | bore=HOST[:PORT][,secret=S]")]
+        tunnel: Option<String>,
+        /// ngrok: a domain reserved on your account.
+        #[arg(long, value_name = "DOMAIN")]
+        ngrok_domain: Option<String>,
     },
     /// List captures, newest first.
     List {
@@ -71,6 +79,9 @@ enum Command {
     /// Manage endpoints: named path prefixes and how they answer.
     #[command(subcommand)]
     Endpoint(EndpointCmd),
+    /// Public URL settings.
+    #[command(subcommand)]
+    Tunnel(tunnel::TunnelCmd),
     /// Show or set how many captures are kept (oldest removed first; 0 keeps everything).
     Retention {
         #[arg(long)]
@@ -137,7 +148,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let data_dir = cli.data_dir.clone().unwrap_or_else(paths::default_data_dir);
     let json = cli.json;
     match cli.command {
-        Command::Listen { port, bind, body_limit } => {
+        Command::Listen { port, bind, body_limit, tunnel, ngrok_domain } => {
             let mut config = Config::new(data_dir);
             config.body_limit = body_limit;
             let engine = Engine::open(config)?;
@@ -145,6 +156,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let view = engine.listen(ListenAddr { bind, port, policy: PortPolicy::Exact }).await?;
             eprintln!("Listening on {} (database: {})", view.url, view.db_path);
             eprintln!("Send a webhook:  curl -X POST {}/hello -H 'Content-Type: application/json' -d '{{\"hello\":\"world\"}}'", view.url);
+            if let Some(spec) = tunnel {
+                let spec = tunnel::spec(&spec, ngrok_domain)?;
+                let first = engine.start_tunnel(spec).await?;
+                tunnel::print_status(&first, json);
+            }
             let mut out = std::io::stdout().lock();
             loop {
                 tokio::select! {
@@ -154,6 +170,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                             writeln!(out, "{line}")?;
                             out.flush()?;
                         }
+                        Ok(Event::TunnelChanged(status)) => tunnel::print_status(&status, json),
                         Ok(_) => {}
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
                             eprintln!("warning: {n} captures were stored but not printed (output too slow)");
@@ -239,6 +256,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Tunnel(cmd) => tunnel::run(cmd, Engine::open(Config::new(data_dir))?, json).await?,
         Command::Retention { max } => {
             let engine = Engine::open(Config::new(data_dir))?;
             if let Some(max) = max {

@@ -30,7 +30,10 @@ fn target(path: &str, query: &str) -> String {
 
 pub fn capture_line(c: &Capture) -> String {
     let d = &c.data;
-    let note = if d.body_over_limit { "  [413: body over limit]" } else { "" };
+    let mut note = if d.body_over_limit { "  [413: body over limit]".to_owned() } else { String::new() };
+    if d.via == hookloupe_core::model::Via::Tunnel {
+        note.push_str(&format!("  [via tunnel{}]", d.forwarded_for.as_deref().map(|f| format!(", client {f}")).unwrap_or_default()));
+    }
     format!(
         "#{:<5} {}  {:<7} {}  → {}  {}  {}  from {}{note}",
         c.id,

@@ -16,4 +16,6 @@ pub enum Event {
     CapturesChanged,
     /// An endpoint was added, changed or removed.
     EndpointsChanged,
+    /// The tunnel's state, public URL or reason changed.
+    TunnelChanged(crate::tunnel::TunnelStatusView),
 }

@@ -37,6 +37,10 @@ pub struct CaptureSummary {
     pub body_over_limit: bool,
     pub content_type: Option<String>,
     pub remote_addr: String,
+    /// `local` or `tunnel`: how the request reached the receiver.
+    pub via: String,
+    /// Original client address reported by the tunnel (tunnel captures only).
+    pub forwarded_for: Option<String>,
 }
 
 /// A whole capture: what `hookloupe show --json` prints and the inspector shows.
@@ -62,6 +66,10 @@ pub struct CaptureView {
     pub body_over_limit: bool,
     pub content_type: Option<String>,
     pub remote_addr: String,
+    /// `local` or `tunnel`: how the request reached the receiver.
+    pub via: String,
+    /// Original client address reported by the tunnel (tunnel captures only).
+    pub forwarded_for: Option<String>,
 }
 
 impl From<&Capture> for CaptureSummary {
@@ -79,6 +87,8 @@ impl From<&Capture> for CaptureSummary {
             body_over_limit: d.body_over_limit,
             content_type: d.content_type.clone(),
             remote_addr: d.remote_addr.clone(),
+            via: d.via.as_str().to_owned(),
+            forwarded_for: d.forwarded_for.clone(),
         }
     }
 }
@@ -101,6 +111,8 @@ impl From<&Capture> for CaptureView {
             body_over_limit: d.body_over_limit,
             content_type: d.content_type.clone(),
             remote_addr: d.remote_addr.clone(),
+            via: d.via.as_str().to_owned(),
+            forwarded_for: d.forwarded_for.clone(),
         }
     }
 }
@@ -204,4 +216,28 @@ impl From<Error> for ErrorView {
     fn from(e: Error) -> Self {
         ErrorView::from(&e)
     }
+}
+
+/// Open a public tunnel.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StartTunnelReq {
+    /// `ngrok` or `bore`.
+    pub provider: String,
+    /// ngrok: a reserved domain (optional).
+    pub ngrok_domain: Option<String>,
+    /// bore: the server, `HOST[:PORT]` (PORT = public port to ask for).
+    pub bore_server: Option<String>,
+    /// bore: the server's secret, if it has one.
+    pub bore_secret: Option<String>,
+}
+
+/// Where the ngrok token comes from; never the token itself.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+#[ts(export)]
+pub struct NgrokTokenView {
+    /// The saved token, masked (e.g. `2abc…wxyz`); null when none is saved.
+    pub saved: Option<String>,
+    /// `NGROK_AUTHTOKEN` is set in the environment (used when no token is saved).
+    pub from_env: bool,
 }

@@ -13,6 +13,7 @@
 //! - [`receiver`]: the axum HTTP receiver that turns requests into captures.
 //! - [`event`]: events published after each commit.
 //! - [`error`]: the library error and its stable codes.
+//! - [`tunnel`]: public URLs through ngrok or a self-hosted bore server.
 
 pub mod config;
 pub mod engine;
@@ -23,6 +24,7 @@ pub mod model;
 pub mod paths;
 pub mod receiver;
 pub mod store;
+pub mod tunnel;
 
 pub use config::{Config, PortPolicy};
 pub use engine::Engine;

@@ -78,6 +78,32 @@ pub struct NewCapture {
     pub body_over_limit: bool,
     pub content_type: Option<String>,
     pub remote_addr: String,
+    /// How the request reached the receiver.
+    pub via: Via,
+    /// The original client address as reported by the tunnel's forwarding header (only for
+    /// requests that came through the tunnel; a local sender's headers are never trusted).
+    pub forwarded_for: Option<String>,
+}
+
+/// How a request reached the receiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// Sent straight to the local listener.
+    Local,
+    /// Came through the public tunnel (ngrok or bore).
+    Tunnel,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Local => "local",
+            Via::Tunnel => "tunnel",
+        }
+    }
+    pub fn parse(s: &str) -> Via {
+        if s == "tunnel" { Via::Tunnel } else { Via::Local }
+    }
 }
 
 /// A stored capture.

@@ -23,6 +23,8 @@ use crate::receiver::{self, EndpointTable, ReceiverState};
 use crate::store::writer::CaptureWriter;
 use crate::store::{captures, endpoints, settings, Store};
 
+mod tunnel;
+
 /// How often a listening engine re-reads endpoints, settings and the captures' fingerprint, to
 /// pick up changes made by another process (e.g. `hookloupe endpoint add`, or a `hookloupe
 /// listen` capturing into the same database while the app is open).
@@ -35,7 +37,7 @@ pub struct Engine {
     inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     config: Config,
     store: Store,
     events: broadcast::Sender<Event>,
@@ -45,6 +47,7 @@ struct Inner {
     fingerprint: Mutex<Option<(i64, i64)>>,
     writer: Mutex<Option<CaptureWriter>>,
     listener: Mutex<Option<Running>>,
+    tunnel: tunnel::TunnelSlot,
 }
 
 struct Running {
@@ -67,6 +70,7 @@ impl Engine {
                 fingerprint: Mutex::new(None),
                 writer: Mutex::new(None),
                 listener: Mutex::new(None),
+                tunnel: tunnel::TunnelSlot::default(),
             }),
         };
         engine.inner.reload()?;
@@ -109,6 +113,7 @@ impl Engine {
             writer,
             endpoints: self.inner.endpoints.clone(),
             body_limit: self.inner.config.body_limit,
+            ingress: receiver::Ingress::Local,
         };
         let (shutdown, stop) = watch::channel(false);
         tokio::spawn(receiver::serve(listener, receiver::router(state), stop.clone()));
@@ -141,8 +146,9 @@ impl Engine {
         self.inner.listener.lock().unwrap().as_ref().map(|r| r.view.clone())
     }
 
-    /// Stops accepting requests; requests in flight finish.
+    /// Stops accepting requests (and closes the tunnel); requests in flight finish.
     pub fn stop(&self) {
+        self.stop_tunnel();
         if let Some(running) = self.inner.listener.lock().unwrap().take() {
             let _ = running.shutdown.send(true);
         }

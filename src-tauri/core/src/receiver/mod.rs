@@ -22,7 +22,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt;
 
-use crate::model::{route, Endpoint, HeaderList, NewCapture, DEFAULT_ENDPOINT};
+use crate::model::{route, Endpoint, HeaderList, NewCapture, Via, DEFAULT_ENDPOINT};
 use crate::store::writer::CaptureWriter;
 
 /// Header on every reply that names the capture's id.
@@ -40,6 +40,20 @@ pub struct ReceiverState {
     pub writer: CaptureWriter,
     pub endpoints: EndpointTable,
     pub body_limit: usize,
+    pub ingress: Ingress,
+}
+
+/// Which door a listener is: the local one, or the one only the tunnel forwards to.
+#[derive(Clone)]
+pub enum Ingress {
+    Local,
+    /// Requests arrive from the tunnel client; the status gives the public base URL.
+    Tunnel {
+        status: watch::Receiver<crate::tunnel::TunnelStatusView>,
+        /// The tunnel appends the client it saw to `X-Forwarded-For` (ngrok). bore forwards raw
+        /// TCP, so there any such header was written by the sender and is not trusted.
+        trust_forwarded_for: bool,
+    },
 }
 
 pub fn router(state: ReceiverState) -> Router {
@@ -61,11 +75,31 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
     );
     let raw = parts.extensions.get::<rawhead::Heads>().and_then(|q| q.lock().ok()?.pop_front());
     let headers = rawhead::reconcile(raw, parsed);
-    let url = match (parts.uri.scheme_str(), parts.uri.authority()) {
-        (Some(_), Some(_)) => parts.uri.to_string(),
+    let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let (via, public_base, forwarded_for) = match &st.ingress {
+        Ingress::Local => (Via::Local, None, None),
+        Ingress::Tunnel { status, trust_forwarded_for } => {
+            // ngrok appends the client it saw as the last X-Forwarded-For hop; earlier hops were
+            // written by the sender and are not trusted.
+            let hop = headers
+                .0
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case("x-forwarded-for"))
+                .next_back()
+                .and_then(|(_, v)| std::str::from_utf8(v).ok())
+                .and_then(|v| v.rsplit(',').next())
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty() && *trust_forwarded_for);
+            (Via::Tunnel, status.borrow().public_url.clone(), hop)
+        }
+    };
+    let url = match (parts.uri.scheme_str(), parts.uri.authority(), public_base) {
+        (Some(_), Some(_), _) => parts.uri.to_string(),
+        // Through the tunnel the sender addressed the public URL: that is what URL-signed
+        // schemes (Twilio, Square, HubSpot) signed.
+        (_, _, Some(base)) => format!("{}{target}", base.trim_end_matches('/')),
         _ => {
             let host = headers.get(header::HOST.as_str()).unwrap_or_else(|| "localhost".into());
-            let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
             format!("http://{host}{target}")
         }
     };
@@ -100,6 +134,8 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
         body_over_limit: over_limit,
         content_type,
         remote_addr: remote.to_string(),
+        via,
+        forwarded_for,
     };
     match st.writer.write(new).await {
         Ok(c) if over_limit => response::error(

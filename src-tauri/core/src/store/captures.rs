@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 use crate::ipc::{rfc3339_us, CaptureSummary};
-use crate::model::{Capture, CaptureId, HeaderList, NewCapture};
+use crate::model::{Capture, CaptureId, HeaderList, NewCapture, Via};
 
 pub const DEFAULT_PAGE: u32 = 100;
 pub const MAX_PAGE: u32 = 1000;
@@ -11,8 +11,8 @@ pub const MAX_PAGE: u32 = 1000;
 pub(crate) fn insert(tx: &Transaction, c: &NewCapture) -> rusqlite::Result<CaptureId> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO captures (received_at_us, endpoint, method, path, query, url, headers, body,
-                               body_size, body_over_limit, content_type, remote_addr)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                               body_size, body_over_limit, content_type, remote_addr, via, forwarded_for)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?;
     stmt.execute(params![
         c.received_at_us,
@@ -27,12 +27,14 @@ pub(crate) fn insert(tx: &Transaction, c: &NewCapture) -> rusqlite::Result<Captu
         c.body_over_limit,
         c.content_type,
         c.remote_addr,
+        c.via.as_str(),
+        c.forwarded_for,
     ])?;
     Ok(tx.last_insert_rowid())
 }
 
 const SUMMARY_COLS: &str =
-    "id, received_at_us, endpoint, method, path, query, body_size, body_over_limit, content_type, remote_addr";
+    "id, received_at_us, endpoint, method, path, query, body_size, body_over_limit, content_type, remote_addr, via, forwarded_for";
 
 fn summary(r: &Row) -> rusqlite::Result<CaptureSummary> {
     let us: i64 = r.get(1)?;
@@ -48,6 +50,8 @@ fn summary(r: &Row) -> rusqlite::Result<CaptureSummary> {
         body_over_limit: r.get(7)?,
         content_type: r.get(8)?,
         remote_addr: r.get(9)?,
+        via: r.get(10)?,
+        forwarded_for: r.get(11)?,
     })
 }
 
@@ -81,7 +85,7 @@ pub fn page(
 pub fn get(conn: &Connection, id: CaptureId) -> rusqlite::Result<Option<Capture>> {
     conn.query_row(
         "SELECT id, received_at_us, endpoint, method, path, query, url, headers, body, body_size,
-                body_over_limit, content_type, remote_addr
+                body_over_limit, content_type, remote_addr, via, forwarded_for
          FROM captures WHERE id = ?1",
         [id],
         |r| {
@@ -100,6 +104,8 @@ pub fn get(conn: &Connection, id: CaptureId) -> rusqlite::Result<Option<Capture>
                     body_over_limit: r.get(10)?,
                     content_type: r.get(11)?,
                     remote_addr: r.get(12)?,
+                    via: Via::parse(&r.get::<_, String>(13)?),
+                    forwarded_for: r.get(14)?,
                 },
             })
         },

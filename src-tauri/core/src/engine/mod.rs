@@ -7,6 +7,8 @@
 //! diff, forwarding, tunnel) add their methods in a child module of their own. This module must not format
 //! output for a particular host.
 
+mod diffs;
+
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -42,6 +44,7 @@ struct Inner {
     retention: Arc<AtomicU64>,
     writer: Mutex<Option<CaptureWriter>>,
     listener: Mutex<Option<Running>>,
+    diffs: diffs::DiffJobs,
 }
 
 struct Running {
@@ -63,9 +66,14 @@ impl Engine {
                 retention: Arc::new(AtomicU64::new(0)),
                 writer: Mutex::new(None),
                 listener: Mutex::new(None),
+                diffs: Default::default(),
             }),
         };
         engine.inner.reload()?;
+        if let Err(e) = engine.inner.backfill_event_keys() {
+            // Not fatal: duplicate flags of old captures stay empty (e.g. a read-only database).
+            tracing::warn!("could not index the event keys of older captures: {e}");
+        }
         Ok(engine)
     }
 

@@ -21,7 +21,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt;
 
-use crate::model::{route, Endpoint, HeaderList, NewCapture, DEFAULT_ENDPOINT};
+use crate::model::{route, Endpoint, EventKeys, HeaderList, NewCapture, DEFAULT_ENDPOINT};
 use crate::store::writer::CaptureWriter;
 
 /// Header on every reply that names the capture's id.
@@ -84,6 +84,7 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
         }
     };
     let content_type = headers.get(header::CONTENT_TYPE.as_str());
+    let event = EventKeys::of(&headers, &bytes);
     let new = NewCapture {
         received_at_us,
         endpoint: endpoint_name,
@@ -97,6 +98,8 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
         body_over_limit: over_limit,
         content_type,
         remote_addr: remote.to_string(),
+        event,
+        duplicate_of: None,
     };
     match st.writer.write(new).await {
         Ok(c) if over_limit => response::error(

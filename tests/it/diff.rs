@@ -176,3 +176,26 @@ async fn endpoint_rules_saved_and_event_keys_backfilled() {
     let dup = list.as_array().unwrap().iter().find(|c| c["id"] == b).unwrap();
     assert_eq!(dup["duplicate_of"], json!(a));
 }
+
+#[tokio::test]
+async fn a_large_diff_can_be_cancelled_by_token() {
+    let r = Running::start().await;
+    let big = |n: u32| {
+        let items: Vec<String> = (0..120_000).map(|i| format!(r#"{{"i":{i},"v":{}}}"#, if i % 100 == 0 { n } else { 0 })).collect();
+        format!("[{}]", items.join(","))
+    };
+    let a = send(&r, "/big", &[JSON], &big(1)).await;
+    let b = send(&r, "/big", &[JSON], &big(2)).await;
+    let mut req = hookloupe_core::ipc::DiffCapturesReq::captures(a, b);
+    req.token = Some("t-1".into());
+    let engine = r.engine.clone();
+    let job = tokio::spawn(async move { engine.diff_captures(req).await });
+    // The token is registered as soon as the diff starts; cancelling it stops the diff.
+    while !r.engine.cancel_diff("t-1") {
+        tokio::task::yield_now().await;
+    }
+    let err = job.await.unwrap().unwrap_err();
+    assert_eq!(err.code(), hookloupe_core::ErrorCode::Cancelled);
+    // Once finished, the token is forgotten.
+    assert!(!r.engine.cancel_diff("t-1"));
+}

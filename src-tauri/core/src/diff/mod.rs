@@ -32,7 +32,7 @@ pub struct Side<'a> {
     pub method: &'a str,
     pub path: &'a str,
     pub query: &'a str,
-    /// Arrival order, names lowercase, repeated names kept.
+    /// Arrival order, repeated names kept; names in any case (compared case-insensitively).
     pub headers: &'a [(String, String)],
     pub body: &'a [u8],
     pub content_type: Option<&'a str>,

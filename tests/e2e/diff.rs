@@ -53,6 +53,10 @@ async fn two_captures_are_compared_and_the_changed_field_is_highlighted() {
     gui.click("[data-testid=diff-next]").await;
     gui.find("[data-testid=diff-json-change].current").await;
     gui.screenshot("diff-unified").await;
+    // Unchanged lines below the change are folded; unfolding shows them.
+    gui.wait_text("[data-testid=diff-fold]", "show 3 hidden lines").await;
+    gui.click("[data-testid=diff-fold] button").await;
+    gui.wait_text("[data-testid=diff-line][data-tag=equal]", "invoice.paid").await;
 
     // Ignored changes come back on demand; side by side shows the same emphasis.
     gui.click("[data-testid=diff-toggle-ignored]").await;

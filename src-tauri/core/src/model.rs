@@ -96,11 +96,8 @@ pub struct EventKeys {
 
 impl EventKeys {
     pub fn of(headers: &HeaderList, body: &[u8]) -> EventKeys {
-        let pairs = headers.to_text_pairs();
-        EventKeys {
-            id: crate::diff::event_identity(&pairs, body).map(|(kind, value)| format!("{kind}:{value}")),
-            event_type: crate::diff::event_type(&pairs, body),
-        }
+        let (id, event_type) = crate::diff::event_keys(&headers.to_text_pairs(), body);
+        EventKeys { id: id.map(|(kind, value)| format!("{kind}:{value}")), event_type }
     }
 }
 

@@ -6,4 +6,8 @@ import type { Hunk } from "./Hunk";
 import type { JsonChange } from "./JsonChange";
 import type { MetaChange } from "./MetaChange";
 
-export type Diff = { body_kind: BodyKind, hunks: Array<Hunk>, stats: DiffStats, json_changes: Array<JsonChange>, headers: Array<HeaderChange>, meta: Array<MetaChange>, ignored_count: number, };
+export type Diff = { body_kind: BodyKind, hunks: Array<Hunk>, stats: DiffStats, 
+/**
+ * Lines of the normalised old and new texts (for "N hidden lines" after the last hunk).
+ */
+old_lines: number, new_lines: number, json_changes: Array<JsonChange>, headers: Array<HeaderChange>, meta: Array<MetaChange>, ignored_count: number, };

@@ -12,4 +12,8 @@ import type { MetaChange } from "./MetaChange";
  * The result of a diff: the sides, the rules applied, and (flattened) the [`Diff`] itself, so
  * `--json` has `headers`, `json_changes`, `hunks`, `meta`, `stats` at the top level.
  */
-export type DiffView = { a: DiffSideView, b: DiffSideView, rules: AppliedRules, body_kind: BodyKind, hunks: Array<Hunk>, stats: DiffStats, json_changes: Array<JsonChange>, headers: Array<HeaderChange>, meta: Array<MetaChange>, ignored_count: number, };
+export type DiffView = { a: DiffSideView, b: DiffSideView, rules: AppliedRules, body_kind: BodyKind, hunks: Array<Hunk>, stats: DiffStats, 
+/**
+ * Lines of the normalised old and new texts (for "N hidden lines" after the last hunk).
+ */
+old_lines: number, new_lines: number, json_changes: Array<JsonChange>, headers: Array<HeaderChange>, meta: Array<MetaChange>, ignored_count: number, };

@@ -72,7 +72,11 @@ function emphasise(a: string, b: string): [Line['segments'], Line['segments']] {
   return [seg(a), seg(b)];
 }
 
-function lineDiff(oldText: string, newText: string, context: number): { hunks: Hunk[]; ins: number; del: number } {
+function lineDiff(
+  oldText: string,
+  newText: string,
+  context: number,
+): { hunks: Hunk[]; ins: number; del: number; oldLines: number; newLines: number } {
   const a = oldText ? oldText.split('\n') : [];
   const b = newText ? newText.split('\n') : [];
   const n = a.length;
@@ -123,7 +127,13 @@ function lineDiff(oldText: string, newText: string, context: number): { hunks: H
     }
   });
   if (cur.length && cur.some((l) => l.tag !== 'equal')) hunks.push(toHunk(cur));
-  return { hunks, ins: lines.filter((l) => l.tag === 'insert').length, del: lines.filter((l) => l.tag === 'delete').length };
+  return {
+    hunks,
+    ins: lines.filter((l) => l.tag === 'insert').length,
+    del: lines.filter((l) => l.tag === 'delete').length,
+    oldLines: n,
+    newLines: m,
+  };
 }
 
 function toHunk(lines: Line[]): Hunk {
@@ -177,7 +187,7 @@ export function fakeDiff(a: CaptureView, b: CaptureView, req: DiffCapturesReq, s
   cmp('query', a.query, b.query);
   cmp('body_size', String(a.body_size), String(b.body_size));
   cmp('content_type', a.content_type, b.content_type);
-  const { hunks, ins, del } = lineDiff(pa.text, pb.text, req.context ?? 3);
+  const { hunks, ins, del, oldLines, newLines } = lineDiff(pa.text, pb.text, req.context ?? 3);
   const ignored_count = json_changes.filter((c) => c.ignored).length + headers.filter((h) => h.ignored).length;
   return {
     a: { kind: 'capture', label: `#${a.id} ${a.method} ${a.path}`, capture: sa },
@@ -186,6 +196,8 @@ export function fakeDiff(a: CaptureView, b: CaptureView, req: DiffCapturesReq, s
     body_kind: pa.json !== undefined && pb.json !== undefined ? 'json' : 'text',
     hunks,
     stats: { insertions: ins, deletions: del },
+    old_lines: oldLines,
+    new_lines: newLines,
     json_changes: req.show_ignored ? json_changes : json_changes.filter((c) => !c.ignored),
     headers: req.show_ignored ? headers : headers.filter((h) => !h.ignored),
     meta,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Line } from '../bindings/Line';
-import { changeStarts, hiddenBefore, lineText, shortValue, sideBySide, stepChange } from './diff';
+import { changeStarts, hiddenAfter, hiddenBefore, lineText, shortValue, sideBySide, stepChange } from './diff';
 
 const L = (tag: Line['tag'], text: string): Line => ({
   tag,
@@ -40,6 +40,15 @@ describe('hiddenBefore', () => {
     expect(hiddenBefore([h(1, 4), h(10, 7), h(40, 3)])).toEqual([0, 5, 23]);
     // An empty old range (pure insertion) starts after old_start.
     expect(hiddenBefore([h(5, 0)])).toEqual([5]);
+  });
+});
+
+describe('hiddenAfter', () => {
+  it('counts lines below the last hunk', () => {
+    const h = (old_start: number, old_len: number) => ({ old_start, old_len, new_start: old_start, new_len: old_len, lines: [] });
+    expect(hiddenAfter([h(1, 4), h(10, 7)], 30)).toBe(14);
+    expect(hiddenAfter([h(5, 0)], 5)).toBe(0);
+    expect(hiddenAfter([], 30)).toBe(0);
   });
 });
 

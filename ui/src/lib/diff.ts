@@ -59,6 +59,14 @@ export function hiddenBefore(hunks: readonly Hunk[]): number[] {
   return out;
 }
 
+/** Unchanged lines hidden after the last hunk, given the old text's line count. */
+export function hiddenAfter(hunks: readonly Hunk[], oldLines: number): number {
+  if (hunks.length === 0) return 0;
+  const h = hunks[hunks.length - 1];
+  const end = h.old_len === 0 ? h.old_start : h.old_start + h.old_len - 1;
+  return Math.max(0, oldLines - end);
+}
+
 /** Indices (into `lines`) where a run of changed lines starts. */
 export function changeStarts(lines: readonly Line[]): number[] {
   const out: number[] = [];

@@ -65,16 +65,48 @@ fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
         .map(|(_, v)| v.trim())
 }
 
-/// Top-level JSON object of the body, if it is one (cheap reject for non-JSON bodies).
+/// The top-level keys event ids and types are read from. Deserialising only these (serde
+/// skips the rest without building it) keeps a 10 MiB body cheap at capture time.
+#[derive(serde::Deserialize)]
+struct Envelope {
+    id: Option<Value>,
+    object: Option<Value>,
+    #[serde(rename = "type")]
+    type_: Option<Value>,
+    event_id: Option<Value>,
+    event_type: Option<Value>,
+    #[serde(rename = "eventType")]
+    event_type_camel: Option<Value>,
+    event: Option<Value>,
+    timestamp: Option<Value>,
+    topic: Option<Value>,
+}
+
+/// The event-related top-level keys of the body, if it is a JSON object (cheap reject for
+/// non-JSON bodies).
 fn body_object(body: &[u8]) -> Option<serde_json::Map<String, Value>> {
     let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
     if *first != b'{' {
         return None;
     }
-    match serde_json::from_slice::<Value>(body).ok()? {
-        Value::Object(m) => Some(m),
-        _ => None,
+    let e: Envelope = serde_json::from_slice(body).ok()?;
+    let mut m = serde_json::Map::new();
+    for (k, v) in [
+        ("id", e.id),
+        ("object", e.object),
+        ("type", e.type_),
+        ("event_id", e.event_id),
+        ("event_type", e.event_type),
+        ("eventType", e.event_type_camel),
+        ("event", e.event),
+        ("timestamp", e.timestamp),
+        ("topic", e.topic),
+    ] {
+        if let Some(v) = v {
+            m.insert(k.to_string(), v);
+        }
     }
+    Some(m)
 }
 
 fn scalar(v: Option<&Value>) -> Option<String> {
@@ -102,7 +134,16 @@ const ID_HEADERS: &[(&str, &str)] = &[
 /// Precedence: Stripe body `id` (`evt_…`), provider id headers, then body `event_id`,
 /// body `id`, and `event`+`timestamp` (FinSight-style, value `"{event}@{timestamp}"`).
 pub fn event_identity(headers: &[(String, String)], body: &[u8]) -> Option<(String, String)> {
+    identity_of(headers, body_object(body))
+}
+
+/// [`event_identity`] and [`event_type`] together, reading the body once.
+pub fn event_keys(headers: &[(String, String)], body: &[u8]) -> (Option<(String, String)>, Option<String>) {
     let obj = body_object(body);
+    (identity_of(headers, obj.clone()), type_of(headers, obj))
+}
+
+fn identity_of(headers: &[(String, String)], obj: Option<serde_json::Map<String, Value>>) -> Option<(String, String)> {
     if let Some(id) = obj
         .as_ref()
         .and_then(|o| o.get("id"))
@@ -143,7 +184,10 @@ const TYPE_HEADERS: &[&str] = &[
 /// Stripe body `type` (when `object` is `"event"`), provider type headers, then body
 /// `type`, `event_type`, `eventType`, `event` (string) or `topic`.
 pub fn event_type(headers: &[(String, String)], body: &[u8]) -> Option<String> {
-    let obj = body_object(body);
+    type_of(headers, body_object(body))
+}
+
+fn type_of(headers: &[(String, String)], obj: Option<serde_json::Map<String, Value>>) -> Option<String> {
     if let Some(o) = &obj {
         if o.get("object").and_then(Value::as_str) == Some("event") {
             if let Some(t) = o.get("type").and_then(Value::as_str) {

@@ -19,7 +19,7 @@ mod text;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use headers::{event_identity, event_type};
+pub use headers::{event_identity, event_keys, event_type};
 pub use ignore::{default_ignores, detect_scheme, validate_ignore_path};
 
 use crate::diff::ignore::Ignore;
@@ -207,6 +207,9 @@ pub struct Diff {
     pub body_kind: BodyKind,
     pub hunks: Vec<Hunk>,
     pub stats: DiffStats,
+    /// Lines of the normalised old and new texts (for "N hidden lines" after the last hunk).
+    pub old_lines: u32,
+    pub new_lines: u32,
     pub json_changes: Vec<JsonChange>,
     pub headers: Vec<HeaderChange>,
     pub meta: Vec<MetaChange>,
@@ -338,6 +341,7 @@ pub fn diff(
             _ => (lossy(a.body), lossy(b.body)),
         };
     let (hunks, stats) = text::diff_text(&old_text, &new_text, opts.context, cancel)?;
+    let count_lines = |t: &str| u32::try_from(t.split_terminator('\n').count()).unwrap_or(u32::MAX);
 
     let ignored_count = json_changes.iter().filter(|c| c.ignored).count()
         + headers.iter().filter(|c| c.ignored).count();
@@ -349,6 +353,8 @@ pub fn diff(
         body_kind,
         hunks,
         stats,
+        old_lines: count_lines(&old_text),
+        new_lines: count_lines(&new_text),
         json_changes,
         headers,
         meta,
@@ -414,6 +420,7 @@ mod tests {
         assert!(d.json_changes.is_empty());
         assert!(d.hunks.is_empty());
         assert_eq!(d.stats, DiffStats::default());
+        assert_eq!((d.old_lines, d.new_lines), (10, 10));
         // Only the byte size differs.
         assert_eq!(d.meta.len(), 1);
         assert_eq!(d.meta[0].field, MetaField::BodySize);

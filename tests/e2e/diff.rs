@@ -73,3 +73,37 @@ async fn two_captures_are_compared_and_the_changed_field_is_highlighted() {
     gui.wait_text("[data-testid=diff-summary]", "No differences").await;
     gui.close().await;
 }
+
+#[tokio::test]
+async fn a_large_diff_keeps_the_window_responsive_and_can_be_cancelled() {
+    let gui = Gui::start().await;
+    let big = |n: u32| {
+        let items: Vec<String> =
+            (0..250_000).map(|i| format!(r#"{{"i":{i},"v":{}}}"#, if i % 100 == 0 { n } else { 0 })).collect();
+        format!("[{}]", items.join(","))
+    };
+    let mut ids = Vec::new();
+    for n in [1, 2] {
+        let resp = reqwest::Client::new()
+            .post(format!("{}/big", gui.url))
+            .header("content-type", "application/json")
+            .body(big(n))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        ids.push(resp.headers()["x-hookloupe-capture-id"].to_str().unwrap().to_owned());
+    }
+    for id in &ids {
+        gui.click(&format!("{} [data-testid=row-select]", row(id))).await;
+    }
+    gui.click("[data-testid=diff-open]").await;
+    // While the engine works, the window answers: the Cancel button is there and works.
+    gui.click("[data-testid=diff-cancel]").await;
+    gui.wait_text("[data-testid=diff-error]", "cancelled").await;
+    gui.screenshot("diff-cancelled").await;
+    // Trying again completes.
+    gui.click("[data-testid=diff-error] button").await;
+    gui.find("[data-testid=diff-json-change]").await;
+    gui.close().await;
+}

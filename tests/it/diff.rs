@@ -136,6 +136,13 @@ async fn duplicates_flagged_and_partners_suggested() {
     let v = diff_json(&r, &[&first.to_string(), &retry.to_string()]);
     assert_eq!(v["json_changes"], json!([]));
     assert_eq!(v["headers"], json!([]));
+    // With one id, the CLI compares with the first suggested partner (older side first).
+    let v = diff_json(&r, &[&retry.to_string()]);
+    assert_eq!((v["a"]["capture"]["id"].clone(), v["b"]["capture"]["id"].clone()), (json!(first), json!(retry)));
+    let v = diff_json(&r, &[&other.to_string()]);
+    assert_eq!(v["a"]["capture"]["id"], json!(first), "previous push");
+    let out = cli(r.data_dir()).args(["diff", &elsewhere.to_string(), "--json"]).assert().failure().get_output().stderr.clone();
+    assert_eq!(serde_json::from_slice::<Value>(&out).unwrap()["code"], "not_found");
     // Without a known event type, the previous capture on the same route is suggested.
     let p1 = send(&r, "/plain", &[("content-type", "text/plain")], "one").await;
     let p2 = send(&r, "/plain", &[("content-type", "text/plain")], "two").await;

@@ -15,8 +15,9 @@ use hookloupe_core::{Config, Engine};
 pub struct DiffArgs {
     /// The old capture's id.
     a: i64,
-    /// The new capture's id.
-    b: i64,
+    /// The new capture's id; without it, A is compared with its first suggested partner (another
+    /// delivery of the same event id, else the previous capture of the same event type).
+    b: Option<i64>,
     /// JSON path to ignore (e.g. `id`, `data.object.created`, `items[*].id`, `**.timestamp`); repeatable.
     #[arg(long = "ignore", value_name = "PATH")]
     ignore: Vec<String>,
@@ -39,7 +40,21 @@ pub struct DiffArgs {
 
 pub async fn run(data_dir: PathBuf, json: bool, args: DiffArgs) -> anyhow::Result<()> {
     let engine = Engine::open(Config::new(data_dir))?;
-    let mut req = DiffCapturesReq::captures(args.a, args.b);
+    let (a, b) = match args.b {
+        Some(b) => (args.a, b),
+        None => {
+            let partner = engine.diff_partners(args.a).await?.into_iter().next().ok_or_else(|| {
+                hookloupe_core::Error::NotFound(format!(
+                    "capture {} has no suggested partner (no other delivery of its event, no earlier one of its type): give a second id",
+                    args.a
+                ))
+            })?;
+            // Older first, so the diff reads old → new.
+            let p = partner.capture.id;
+            (p.min(args.a), p.max(args.a))
+        }
+    };
+    let mut req = DiffCapturesReq::captures(a, b);
     req.ignore_paths = args.ignore;
     req.ignore_headers = args.ignore_header;
     req.context = Some(args.unified);

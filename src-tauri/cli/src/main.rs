@@ -4,6 +4,7 @@
 //! people by default, as JSON with `--json` (errors as `{"code","message"}` on stderr with a
 //! non-zero exit). It must hold no logic of its own: anything worth testing lives in core.
 
+mod diff;
 mod print;
 
 use std::io::Write;
@@ -71,6 +72,8 @@ enum Command {
     /// Manage endpoints: named path prefixes and how they answer.
     #[command(subcommand)]
     Endpoint(EndpointCmd),
+    /// Compare two captures: request, headers, JSON structure and body lines.
+    Diff(diff::DiffArgs),
     /// Show or set how many captures are kept (oldest removed first; 0 keeps everything).
     Retention {
         #[arg(long)]
@@ -239,6 +242,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Diff(args) => diff::run(data_dir, json, args).await?,
         Command::Retention { max } => {
             let engine = Engine::open(Config::new(data_dir))?;
             if let Some(max) = max {

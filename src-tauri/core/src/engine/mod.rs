@@ -7,6 +7,8 @@
 //! diff, forwarding, tunnel) add their methods in a child module of their own. This module must not format
 //! output for a particular host.
 
+mod diffs;
+
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -45,6 +47,7 @@ struct Inner {
     fingerprint: Mutex<Option<(i64, i64)>>,
     writer: Mutex<Option<CaptureWriter>>,
     listener: Mutex<Option<Running>>,
+    diffs: diffs::DiffJobs,
 }
 
 struct Running {
@@ -67,9 +70,14 @@ impl Engine {
                 fingerprint: Mutex::new(None),
                 writer: Mutex::new(None),
                 listener: Mutex::new(None),
+                diffs: Default::default(),
             }),
         };
         engine.inner.reload()?;
+        if let Err(e) = engine.inner.backfill_event_keys() {
+            // Not fatal: duplicate flags of old captures stay empty (e.g. a read-only database).
+            tracing::warn!("could not index the event keys of older captures: {e}");
+        }
         Ok(engine)
     }
 

@@ -5,11 +5,9 @@
 
 use rusqlite::Connection;
 
-// 0002_signatures.sql lands from the signatures branch; the diff migration is numbered 0003 so
-// the two can be ordered at merge (it is the second entry here until then).
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
-    include_str!("../../migrations/0003_diff.sql"),
+    include_str!("../../migrations/0002_diff.sql"),
 ];
 
 pub(super) fn run(conn: &Connection) -> rusqlite::Result<()> {

@@ -1,6 +1,5 @@
--- 0003: payload diff. Event keys on captures (for duplicate flags and diff partners) and
+-- 0002: payload diff. Event keys on captures (for duplicate flags and diff partners) and
 -- per-endpoint ignore rules. Append-only: never edit once landed.
--- (Numbered 0003 because 0002_signatures lands from another branch.)
 
 -- Identity of the event a delivery carries, "kind:value" (e.g. "stripe_id:evt_1"), and its
 -- type (e.g. "invoice.paid"); computed from headers and body when the capture is stored.

@@ -9,6 +9,12 @@ fn main() {
         "list_endpoints",
         "save_endpoint",
         "remove_endpoint",
+        "diff_captures",
+        "cancel_diff",
+        "diff_partners",
+        "diff_rules",
+        "save_diff_rules",
+        "reset_diff_rules",
     ])))
     .expect("tauri build script");
 }

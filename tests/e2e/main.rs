@@ -7,7 +7,9 @@
 //! [`harness::Gui`]; screenshots land in `artifacts/e2e/`.
 //!
 //! - captures: a webhook appears live, opens, shows a header value and a body field
+//! - diff: two ticked captures are compared; the changed field is listed and emphasised
 
 mod harness;
 
 mod captures;
+mod diff;

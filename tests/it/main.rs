@@ -4,11 +4,13 @@
 //! - receive: what the receiver records and answers (bytes, headers, methods, limits, rules)
 //! - store: durability, concurrency, restart, retention, locked database
 //! - cli: the `hookloupe` binary's commands and `--json` shapes
+//! - diff: `hookloupe diff` over real captures, duplicate flags, partners, ignore rules
 //! - crash: SIGKILL while a sender streams; every 2xx-acknowledged request survives
 //! - tunnel: public URL through a real bore server (and ngrok when NGROK_AUTHTOKEN is set)
 
 mod cli;
 mod crash;
+mod diff;
 mod receive;
 mod store;
 mod tunnel;

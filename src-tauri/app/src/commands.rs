@@ -1,7 +1,10 @@
 //! Tauri commands: each takes the request, calls one engine method, maps the error to
 //! `{code, message}`. Nothing else belongs here.
 
-use hookloupe_core::ipc::{CapturePage, CaptureView, EndpointView, ErrorView, ListCapturesReq, ListenerView};
+use hookloupe_core::ipc::{
+    CapturePage, CaptureView, DiffCapturesReq, DiffPartnerView, DiffRulesView, DiffView, EndpointView, ErrorView,
+    ListCapturesReq, ListenerView,
+};
 use hookloupe_core::{Engine, ErrorCode};
 use tauri::State;
 
@@ -54,4 +57,34 @@ pub async fn save_endpoint(shell: State<'_, Shell>, endpoint: EndpointView) -> R
 #[tauri::command]
 pub async fn remove_endpoint(shell: State<'_, Shell>, name: String) -> Reply<()> {
     Ok(engine(&shell)?.remove_endpoint(name).await?)
+}
+
+#[tauri::command]
+pub async fn diff_captures(shell: State<'_, Shell>, req: DiffCapturesReq) -> Reply<DiffView> {
+    Ok(engine(&shell)?.diff_captures(req).await?)
+}
+
+#[tauri::command]
+pub fn cancel_diff(shell: State<'_, Shell>, token: String) -> Reply<bool> {
+    Ok(engine(&shell)?.cancel_diff(&token))
+}
+
+#[tauri::command]
+pub async fn diff_partners(shell: State<'_, Shell>, id: i64) -> Reply<Vec<DiffPartnerView>> {
+    Ok(engine(&shell)?.diff_partners(id).await?)
+}
+
+#[tauri::command]
+pub async fn diff_rules(shell: State<'_, Shell>, endpoint: String) -> Reply<DiffRulesView> {
+    Ok(engine(&shell)?.diff_rules(endpoint).await?)
+}
+
+#[tauri::command]
+pub async fn save_diff_rules(shell: State<'_, Shell>, rules: DiffRulesView) -> Reply<DiffRulesView> {
+    Ok(engine(&shell)?.save_diff_rules(rules).await?)
+}
+
+#[tauri::command]
+pub async fn reset_diff_rules(shell: State<'_, Shell>, endpoint: String) -> Reply<DiffRulesView> {
+    Ok(engine(&shell)?.reset_diff_rules(endpoint).await?)
 }

@@ -38,6 +38,12 @@ pub fn run() {
             commands::list_endpoints,
             commands::save_endpoint,
             commands::remove_endpoint,
+            commands::diff_captures,
+            commands::cancel_diff,
+            commands::diff_partners,
+            commands::diff_rules,
+            commands::save_diff_rules,
+            commands::reset_diff_rules,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Hookloupe");

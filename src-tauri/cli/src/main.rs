@@ -4,6 +4,7 @@
 //! people by default, as JSON with `--json` (errors as `{"code","message"}` on stderr with a
 //! non-zero exit). It must hold no logic of its own: anything worth testing lives in core.
 
+mod diff;
 mod print;
 mod tunnel;
 
@@ -82,6 +83,8 @@ enum Command {
     /// Public URL settings.
     #[command(subcommand)]
     Tunnel(tunnel::TunnelCmd),
+    /// Compare two captures: request, headers, JSON structure and body lines.
+    Diff(diff::DiffArgs),
     /// Show or set how many captures are kept (oldest removed first; 0 keeps everything).
     Retention {
         #[arg(long)]
@@ -257,6 +260,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Tunnel(cmd) => tunnel::run(cmd, Engine::open(Config::new(data_dir))?, json).await?,
+        Command::Diff(args) => diff::run(data_dir, json, args).await?,
         Command::Retention { max } => {
             let engine = Engine::open(Config::new(data_dir))?;
             if let Some(max) = max {

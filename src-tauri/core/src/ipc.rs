@@ -5,6 +5,12 @@
 //! hookloupe-core`); the generated files are committed and CI fails when they drift. This
 //! module converts from domain types; it must not do I/O.
 
+mod diff;
+
+pub use diff::{
+    AppliedRules, DiffCapturesReq, DiffPartnerView, DiffRulesView, DiffSideRef, DiffSideView, DiffView, PartnerReason,
+};
+
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -41,6 +47,12 @@ pub struct CaptureSummary {
     pub via: String,
     /// Original client address reported by the tunnel (tunnel captures only).
     pub forwarded_for: Option<String>,
+    /// The event type the delivery carries (e.g. `invoice.paid`), when recognised.
+    pub event_type: Option<String>,
+    /// Set when this is a duplicate delivery: the oldest capture on the same endpoint carrying
+    /// the same event id.
+    #[ts(type = "number | null")]
+    pub duplicate_of: Option<CaptureId>,
 }
 
 /// A whole capture: what `hookloupe show --json` prints and the inspector shows.
@@ -89,6 +101,8 @@ impl From<&Capture> for CaptureSummary {
             remote_addr: d.remote_addr.clone(),
             via: d.via.as_str().to_owned(),
             forwarded_for: d.forwarded_for.clone(),
+            event_type: d.event.event_type.clone(),
+            duplicate_of: d.duplicate_of,
         }
     }
 }

@@ -83,6 +83,11 @@ pub struct NewCapture {
     /// The original client address as reported by the tunnel's forwarding header (only for
     /// requests that came through the tunnel; a local sender's headers are never trusted).
     pub forwarded_for: Option<String>,
+    /// Which event the delivery carries (for duplicate flags and diff partners).
+    pub event: EventKeys,
+    /// The oldest earlier capture on the same endpoint carrying the same event id; set by the
+    /// store when the capture is committed.
+    pub duplicate_of: Option<CaptureId>,
 }
 
 /// How a request reached the receiver.
@@ -103,6 +108,22 @@ impl Via {
     }
     pub fn parse(s: &str) -> Via {
         if s == "tunnel" { Via::Tunnel } else { Via::Local }
+    }
+}
+
+/// The event a delivery carries, derived from its headers and body by [`crate::diff`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventKeys {
+    /// `kind:value`, e.g. `stripe_id:evt_1` or `github_delivery:72d3…`.
+    pub id: Option<String>,
+    /// E.g. `invoice.paid`, `push`.
+    pub event_type: Option<String>,
+}
+
+impl EventKeys {
+    pub fn of(headers: &HeaderList, body: &[u8]) -> EventKeys {
+        let (id, event_type) = crate::diff::event_keys(&headers.to_text_pairs(), body);
+        EventKeys { id: id.map(|(kind, value)| format!("{kind}:{value}")), event_type }
     }
 }
 

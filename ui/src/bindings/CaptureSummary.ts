@@ -3,4 +3,21 @@
 /**
  * One row of the capture list (no headers, no body).
  */
-export type CaptureSummary = { id: number, received_at: string, received_at_us: number, endpoint: string, method: string, path: string, query: string, body_size: number, body_over_limit: boolean, content_type: string | null, remote_addr: string, };
+export type CaptureSummary = { id: number, received_at: string, received_at_us: number, endpoint: string, method: string, path: string, query: string, body_size: number, body_over_limit: boolean, content_type: string | null, remote_addr: string, 
+/**
+ * `local` or `tunnel`: how the request reached the receiver.
+ */
+via: string, 
+/**
+ * Original client address reported by the tunnel (tunnel captures only).
+ */
+forwarded_for: string | null, 
+/**
+ * The event type the delivery carries (e.g. `invoice.paid`), when recognised.
+ */
+event_type: string | null, 
+/**
+ * Set when this is a duplicate delivery: the oldest capture on the same endpoint carrying
+ * the same event id.
+ */
+duplicate_of: number | null, };

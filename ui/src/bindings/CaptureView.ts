@@ -11,4 +11,12 @@ headers: Array<[string, string]>,
 /**
  * The body bytes exactly as received, base64 (standard alphabet, padded).
  */
-body_b64: string, body_size: number, body_over_limit: boolean, content_type: string | null, remote_addr: string, };
+body_b64: string, body_size: number, body_over_limit: boolean, content_type: string | null, remote_addr: string, 
+/**
+ * `local` or `tunnel`: how the request reached the receiver.
+ */
+via: string, 
+/**
+ * Original client address reported by the tunnel (tunnel captures only).
+ */
+forwarded_for: string | null, };

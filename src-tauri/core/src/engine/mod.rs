@@ -7,6 +7,8 @@
 //! diff, forwarding, tunnel) add their methods in a child module of their own. This module must not format
 //! output for a particular host.
 
+mod diffs;
+
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -48,6 +50,7 @@ pub(crate) struct Inner {
     writer: Mutex<Option<CaptureWriter>>,
     listener: Mutex<Option<Running>>,
     tunnel: tunnel::TunnelSlot,
+    diffs: diffs::DiffJobs,
 }
 
 struct Running {
@@ -71,9 +74,14 @@ impl Engine {
                 writer: Mutex::new(None),
                 listener: Mutex::new(None),
                 tunnel: tunnel::TunnelSlot::default(),
+                diffs: Default::default(),
             }),
         };
         engine.inner.reload()?;
+        if let Err(e) = engine.inner.backfill_event_keys() {
+            // Not fatal: duplicate flags of old captures stay empty (e.g. a read-only database).
+            tracing::warn!("could not index the event keys of older captures: {e}");
+        }
         Ok(engine)
     }
 

@@ -22,7 +22,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt;
 
-use crate::model::{route, Endpoint, HeaderList, NewCapture, Via, DEFAULT_ENDPOINT};
+use crate::model::{route, Endpoint, EventKeys, HeaderList, NewCapture, Via, DEFAULT_ENDPOINT};
 use crate::store::writer::CaptureWriter;
 
 /// Header on every reply that names the capture's id.
@@ -55,6 +55,9 @@ pub enum Ingress {
         trust_forwarded_for: bool,
     },
 }
+
+/// Bodies larger than this get their event keys computed on the blocking pool.
+const BLOCKING_KEYS_ABOVE: usize = 256 * 1024;
 
 pub fn router(state: ReceiverState) -> Router {
     Router::new().fallback(capture).with_state(state)
@@ -121,6 +124,22 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
         }
     };
     let content_type = headers.get(header::CONTENT_TYPE.as_str());
+    // Reading the event id/type parses the body: off the async workers when it is large.
+    let (event, headers, bytes) = if bytes.len() > BLOCKING_KEYS_ABOVE {
+        match tokio::task::spawn_blocking(move || (EventKeys::of(&headers, &bytes), headers, bytes)).await {
+            Ok(done) => done,
+            Err(e) => {
+                return response::error(
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    "storage",
+                    &format!("the request could not be stored, so it is not acknowledged: {e}"),
+                    None,
+                )
+            }
+        }
+    } else {
+        (EventKeys::of(&headers, &bytes), headers, bytes)
+    };
     let new = NewCapture {
         received_at_us,
         endpoint: endpoint_name,
@@ -136,6 +155,8 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
         remote_addr: remote.to_string(),
         via,
         forwarded_for,
+        event,
+        duplicate_of: None,
     };
     match st.writer.write(new).await {
         Ok(c) if over_limit => response::error(

@@ -9,6 +9,7 @@
 
 pub mod captures;
 pub mod credentials;
+pub mod diff_rules;
 pub mod endpoints;
 mod migrate;
 pub mod settings;

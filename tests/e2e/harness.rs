@@ -116,6 +116,11 @@ impl Gui {
         }
     }
 
+    /// Types `text` into the input matching `css` (as a user would, key by key).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.find(css).await.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
     pub async fn click(&self, css: &str) {
         self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }

@@ -1,56 +1,11 @@
 //! Public URL through a real `bore server` started by the test on loopback; ngrok live when
 //! `NGROK_AUTHTOKEN` is set (ignored otherwise, with the reason shown by the test runner).
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hookloupe_core::tunnel::{BoreSpec, TunnelSpec, TunnelState, TunnelStatusView};
 use hookloupe_core::{Engine, ErrorCode};
-use hookloupe_tests::Running;
-
-/// The `bore` binary (scripts/test.sh installs it with `cargo install bore-cli`).
-fn bore_bin() -> Option<PathBuf> {
-    let home = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/bore"));
-    std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|d| d.join("bore"))
-        .chain(home)
-        .find(|p| p.is_file())
-}
-
-/// A real `bore server` process on 127.0.0.1 (control port 7835, so one at a time).
-struct BoreServer(Child);
-
-impl BoreServer {
-    fn start(bin: &PathBuf, secret: &str) -> BoreServer {
-        let child = Command::new(bin)
-            .args(["server", "--min-port", "47000", "--max-port", "47999", "--bind-addr", "127.0.0.1", "--secret", secret])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start bore server");
-        let started = Instant::now();
-        while std::net::TcpStream::connect("127.0.0.1:7835").is_err() {
-            assert!(started.elapsed() < Duration::from_secs(10), "bore server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        BoreServer(child)
-    }
-}
-
-impl Drop for BoreServer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-        // Wait until the control port is free again.
-        let started = Instant::now();
-        while std::net::TcpStream::connect("127.0.0.1:7835").is_ok() && started.elapsed() < Duration::from_secs(5) {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
+use hookloupe_tests::{bore_bin, BoreServer, Running};
 
 async fn wait_state(engine: &Engine, state: TunnelState) -> TunnelStatusView {
     let started = Instant::now();

@@ -4,6 +4,8 @@
 //! order). Nothing here fakes a Hookloupe component.
 
 use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -116,3 +118,47 @@ pub fn capture_id_of(response: &str) -> Option<i64> {
         .find_map(|l| l.strip_prefix("x-hookloupe-capture-id: "))
         .and_then(|v| v.trim().parse().ok())
 }
+
+/// The `bore` binary (scripts/test.sh installs it with `cargo install bore-cli`).
+pub fn bore_bin() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/bore"));
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join("bore"))
+        .chain(home)
+        .find(|p| p.is_file())
+}
+
+/// A real `bore server` process on 127.0.0.1 (control port 7835, so one at a time).
+pub struct BoreServer(Child);
+
+impl BoreServer {
+    pub fn start(bin: &Path, secret: &str) -> BoreServer {
+        let child = Command::new(bin)
+            .args(["server", "--min-port", "47000", "--max-port", "47999", "--bind-addr", "127.0.0.1", "--secret", secret])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start bore server");
+        let started = Instant::now();
+        while std::net::TcpStream::connect("127.0.0.1:7835").is_err() {
+            assert!(started.elapsed() < Duration::from_secs(10), "bore server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        BoreServer(child)
+    }
+}
+
+impl Drop for BoreServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+        // Wait until the control port is free again.
+        let started = Instant::now();
+        while std::net::TcpStream::connect("127.0.0.1:7835").is_ok() && started.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+

@@ -5,6 +5,8 @@ use hookloupe_core::ipc::{
     CapturePage, CaptureView, DiffCapturesReq, DiffPartnerView, DiffRulesView, DiffView, EndpointView, ErrorView,
     ListCapturesReq, ListenerView,
 };
+use hookloupe_core::ipc::{NgrokTokenView, StartTunnelReq};
+use hookloupe_core::tunnel::TunnelStatusView;
 use hookloupe_core::{Engine, ErrorCode};
 use tauri::State;
 
@@ -87,4 +89,32 @@ pub async fn save_diff_rules(shell: State<'_, Shell>, rules: DiffRulesView) -> R
 #[tauri::command]
 pub async fn reset_diff_rules(shell: State<'_, Shell>, endpoint: String) -> Reply<DiffRulesView> {
     Ok(engine(&shell)?.reset_diff_rules(endpoint).await?)
+}
+
+#[tauri::command]
+pub fn tunnel_status(shell: State<'_, Shell>) -> Reply<TunnelStatusView> {
+    Ok(engine(&shell)?.tunnel_status())
+}
+
+#[tauri::command]
+pub async fn start_tunnel(shell: State<'_, Shell>, req: StartTunnelReq) -> Reply<TunnelStatusView> {
+    let engine = engine(&shell)?;
+    Ok(engine.start_tunnel(req.to_spec()?).await?)
+}
+
+#[tauri::command]
+pub fn stop_tunnel(shell: State<'_, Shell>) -> Reply<TunnelStatusView> {
+    let engine = engine(&shell)?;
+    engine.stop_tunnel();
+    Ok(engine.tunnel_status())
+}
+
+#[tauri::command]
+pub async fn ngrok_token_info(shell: State<'_, Shell>) -> Reply<NgrokTokenView> {
+    Ok(engine(&shell)?.ngrok_token_info().await?)
+}
+
+#[tauri::command]
+pub async fn save_ngrok_token(shell: State<'_, Shell>, token: Option<String>) -> Reply<NgrokTokenView> {
+    Ok(engine(&shell)?.save_ngrok_token(token).await?)
 }

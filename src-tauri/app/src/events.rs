@@ -1,5 +1,5 @@
-//! Forwards engine events to the webview: `capture:new` (a CaptureSummary), `captures:changed`
-//! and `endpoints:changed`. Only summaries cross: bodies are fetched on demand.
+//! Forwards engine events to the webview: `capture:new` (a CaptureSummary), `captures:changed`,
+//! `endpoints:changed` and `tunnel:changed` (a TunnelStatusView). Only summaries cross: bodies are fetched on demand.
 
 use hookloupe_core::ipc::CaptureSummary;
 use hookloupe_core::Event;
@@ -13,6 +13,7 @@ pub fn forward(app: AppHandle, mut events: broadcast::Receiver<Event>) {
                 Ok(Event::Captured(c)) => app.emit("capture:new", CaptureSummary::from(c.as_ref())),
                 Ok(Event::CapturesChanged) => app.emit("captures:changed", ()),
                 Ok(Event::EndpointsChanged) => app.emit("endpoints:changed", ()),
+                Ok(Event::TunnelChanged(status)) => app.emit("tunnel:changed", status),
                 // The window missed some events: have it reload the list.
                 Err(broadcast::error::RecvError::Lagged(_)) => app.emit("captures:changed", ()),
                 Err(broadcast::error::RecvError::Closed) => return,

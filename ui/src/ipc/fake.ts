@@ -15,6 +15,9 @@ import type { EndpointView } from '../bindings/EndpointView';
 import type { ErrorView } from '../bindings/ErrorView';
 import type { ListCapturesReq } from '../bindings/ListCapturesReq';
 import type { ListenerView } from '../bindings/ListenerView';
+import type { NgrokTokenView } from '../bindings/NgrokTokenView';
+import type { StartTunnelReq } from '../bindings/StartTunnelReq';
+import type { TunnelStatusView } from '../bindings/TunnelStatusView';
 import { bytesToBase64, utf8Bytes } from '../lib/bytes';
 import { fakeDiff } from './fakeDiff';
 import type { Backend, Unsubscribe } from './types';
@@ -75,6 +78,15 @@ class FakeBackend implements Backend {
   ];
   private listener: ListenerView;
   private cancelled = new Set<string>();
+  private tunnel: TunnelStatusView = {
+    provider: null, state: 'off', public_url: null, message: null, reason: null, attempts: 0, qr_svg: null,
+  };
+  private ngrokToken: NgrokTokenView = { saved: null, from_env: false };
+
+  private setTunnel(t: Partial<TunnelStatusView>) {
+    this.tunnel = { ...this.tunnel, ...t };
+    this.emit('tunnel:changed', { ...this.tunnel });
+  }
   private rules = new Map<string, DiffRulesView>();
 
   private defaultRules(endpoint: string): DiffRulesView {
@@ -155,6 +167,8 @@ class FakeBackend implements Backend {
       body_over_limit: overLimit || size > BODY_LIMIT,
       content_type: ct,
       remote_addr: `127.0.0.1:${50000 + Math.floor(Math.random() * 15000)}`,
+      via: 'local',
+      forwarded_for: null,
       event_type: null,
       duplicate_of: null,
       event_id: null,
@@ -365,6 +379,29 @@ class FakeBackend implements Backend {
         const r = { ...(args.rules as DiffRulesView), is_default: false };
         this.rules.set(r.endpoint, r);
         return r;
+      }
+      case 'tunnel_status':
+        return { ...this.tunnel };
+      case 'start_tunnel': {
+        const req = args.req as StartTunnelReq;
+        if (req.provider === 'ngrok' && !this.ngrokToken.saved && !this.ngrokToken.from_env) {
+          fail('invalid_input', 'ngrok needs an auth token: sign up at ngrok.com, then paste the token in the tunnel settings or set NGROK_AUTHTOKEN');
+        }
+        if (req.provider === 'bore' && !req.bore_server) fail('invalid_input', 'give the bore server as HOST[:PORT]');
+        const url = req.provider === 'ngrok' ? 'https://1f2e-203-0-113-7.ngrok-free.app' : `http://${req.bore_server?.split(':')[0]}:47123`;
+        this.setTunnel({ provider: req.provider, state: 'connecting', public_url: null, message: null, reason: null, attempts: 0, qr_svg: null });
+        setTimeout(() => this.setTunnel({ state: 'online', public_url: url }), 600);
+        return { ...this.tunnel };
+      }
+      case 'stop_tunnel':
+        this.setTunnel({ provider: null, state: 'off', public_url: null, message: null, reason: null, attempts: 0, qr_svg: null });
+        return { ...this.tunnel };
+      case 'ngrok_token_info':
+        return { ...this.ngrokToken };
+      case 'save_ngrok_token': {
+        const t = (args.token as string | null)?.trim() ?? '';
+        this.ngrokToken = { ...this.ngrokToken, saved: t ? `${t.slice(0, 4)}…${t.slice(-4)}` : null };
+        return { ...this.ngrokToken };
       }
       case 'reset_diff_rules':
         this.rules.delete(args.endpoint as string);

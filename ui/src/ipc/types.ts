@@ -9,6 +9,9 @@ import type { DiffView } from '../bindings/DiffView';
 import type { EndpointView } from '../bindings/EndpointView';
 import type { ListCapturesReq } from '../bindings/ListCapturesReq';
 import type { ListenerView } from '../bindings/ListenerView';
+import type { NgrokTokenView } from '../bindings/NgrokTokenView';
+import type { StartTunnelReq } from '../bindings/StartTunnelReq';
+import type { TunnelStatusView } from '../bindings/TunnelStatusView';
 
 type NoArgs = Record<string, never>;
 
@@ -27,12 +30,18 @@ export type Commands = {
   diff_rules: [{ endpoint: string }, DiffRulesView];
   save_diff_rules: [{ rules: DiffRulesView }, DiffRulesView];
   reset_diff_rules: [{ endpoint: string }, DiffRulesView];
+  tunnel_status: [NoArgs, TunnelStatusView];
+  start_tunnel: [{ req: StartTunnelReq }, TunnelStatusView];
+  stop_tunnel: [NoArgs, TunnelStatusView];
+  ngrok_token_info: [NoArgs, NgrokTokenView];
+  save_ngrok_token: [{ token: string | null }, NgrokTokenView];
 };
 
 export type Events = {
   'capture:new': CaptureSummary;
   'captures:changed': null;
   'endpoints:changed': null;
+  'tunnel:changed': TunnelStatusView;
 };
 
 export type Unsubscribe = () => void;

@@ -11,6 +11,7 @@
 //! - [`ipc`]: wire types shared by the UI (generated TypeScript) and the CLI's `--json`.
 //! - [`store`]: SQLite persistence; the only module that speaks SQL.
 //! - [`receiver`]: the axum HTTP receiver that turns requests into captures.
+//! - [`signature`]: pure webhook-signature verification, diagnosis, signing and detection.
 //! - [`event`]: events published after each commit.
 //! - [`error`]: the library error and its stable codes.
 
@@ -22,6 +23,7 @@ pub mod ipc;
 pub mod model;
 pub mod paths;
 pub mod receiver;
+pub mod signature;
 pub mod store;
 
 pub use config::{Config, PortPolicy};

@@ -5,8 +5,10 @@
 //! - store: durability, concurrency, restart, retention, locked database
 //! - cli: the `hookloupe` binary's commands and `--json` shapes
 //! - crash: SIGKILL while a sender streams; every 2xx-acknowledged request survives
+//! - signatures: verdicts at capture time, rotation, re-evaluation, `verify`, provider-library cross-check
 
 mod cli;
 mod crash;
 mod receive;
+mod signatures;
 mod store;

@@ -5,6 +5,7 @@
 //! non-zero exit). It must hold no logic of its own: anything worth testing lives in core.
 
 mod print;
+mod verify;
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -71,6 +72,8 @@ enum Command {
     /// Manage endpoints: named path prefixes and how they answer.
     #[command(subcommand)]
     Endpoint(EndpointCmd),
+    /// Check a signature: a stored capture's, or a request file's with a given scheme and secrets.
+    Verify(verify::VerifyArgs),
     /// Show or set how many captures are kept (oldest removed first; 0 keeps everything).
     Retention {
         #[arg(long)]
@@ -106,6 +109,8 @@ struct EndpointArgs {
     /// Wait this long before answering (e.g. 15000 to watch the provider time out).
     #[arg(long, default_value_t = 0)]
     delay_ms: u64,
+    #[command(flatten)]
+    signature: verify::SignatureArgs,
 }
 
 fn main() -> ExitCode {
@@ -220,8 +225,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         name: a.name,
                         path_prefix: a.path_prefix,
                         response: ResponseRuleView { status: a.status, headers, body: a.body, delay_ms: a.delay_ms },
+                        signature: None,
                     };
                     let saved = engine.save_endpoint(view).await?;
+                    let saved = verify::apply_to_endpoint(&engine, saved, &a.signature).await?;
                     let msg = format!("Endpoint {} catches {}.", saved.name, saved.path_prefix);
                     print::done(json, &msg, serde_json::to_value(&saved)?);
                 }
@@ -239,6 +246,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Verify(args) => verify::run(|| Ok(Engine::open(Config::new(data_dir))?), args, json).await?,
         Command::Retention { max } => {
             let engine = Engine::open(Config::new(data_dir))?;
             if let Some(max) = max {

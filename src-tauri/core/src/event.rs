@@ -16,4 +16,6 @@ pub enum Event {
     CapturesChanged,
     /// An endpoint was added, changed or removed.
     EndpointsChanged,
+    /// The stored verdicts of an endpoint's captures were recomputed: lists should reload.
+    VerdictsChanged { endpoint: String },
 }

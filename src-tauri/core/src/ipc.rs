@@ -11,6 +11,10 @@ use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode};
 use crate::model::{Capture, CaptureId, Endpoint, ResponseRule};
+use crate::signature::{Detection, SchemeId, Verdict};
+
+mod signatures;
+pub use signatures::{RequestInput, SecretEdit, SecretView, SetEndpointSignatureReq, SignatureConfigView, VerdictSummary};
 
 /// RFC 3339 UTC with microseconds, e.g. `2026-11-22T07:01:19.123456Z`.
 pub fn rfc3339_us(us: i64) -> String {
@@ -37,6 +41,12 @@ pub struct CaptureSummary {
     pub body_over_limit: bool,
     pub content_type: Option<String>,
     pub remote_addr: String,
+    /// The signature verdict; `null` when there is no scheme and no recognised signature.
+    #[serde(default)]
+    pub verdict: Option<VerdictSummary>,
+    /// The provider guessed from the request when the endpoint has no scheme.
+    #[serde(default)]
+    pub detected_scheme: Option<SchemeId>,
 }
 
 /// A whole capture: what `hookloupe show --json` prints and the inspector shows.
@@ -62,6 +72,14 @@ pub struct CaptureView {
     pub body_over_limit: bool,
     pub content_type: Option<String>,
     pub remote_addr: String,
+    /// The full signature verdict with its diagnosis; `null` when nothing could be judged.
+    #[serde(default)]
+    pub verdict: Option<Verdict>,
+    #[serde(default)]
+    pub detected_scheme: Option<SchemeId>,
+    /// Provider guesses from the headers, best first (offered as one-click configuration).
+    #[serde(default)]
+    pub detections: Vec<Detection>,
 }
 
 impl From<&Capture> for CaptureSummary {
@@ -79,6 +97,8 @@ impl From<&Capture> for CaptureSummary {
             body_over_limit: d.body_over_limit,
             content_type: d.content_type.clone(),
             remote_addr: d.remote_addr.clone(),
+            verdict: c.signature.verdict.as_ref().map(VerdictSummary::from),
+            detected_scheme: c.signature.detected,
         }
     }
 }
@@ -101,6 +121,9 @@ impl From<&Capture> for CaptureView {
             body_over_limit: d.body_over_limit,
             content_type: d.content_type.clone(),
             remote_addr: d.remote_addr.clone(),
+            verdict: c.signature.verdict.clone(),
+            detected_scheme: c.signature.detected,
+            detections: crate::engine::signatures::detections(c),
         }
     }
 }
@@ -140,6 +163,11 @@ pub struct EndpointView {
     pub name: String,
     pub path_prefix: String,
     pub response: ResponseRuleView,
+    /// Signature settings with masked secrets (ignored when saving: set them with
+    /// `set_endpoint_signature`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub signature: Option<SignatureConfigView>,
 }
 
 impl From<&Endpoint> for EndpointView {
@@ -153,6 +181,7 @@ impl From<&Endpoint> for EndpointView {
                 body: e.response.body.clone(),
                 delay_ms: e.response.delay_ms,
             },
+            signature: None,
         }
     }
 }

@@ -7,6 +7,8 @@
 //! diff, forwarding, tunnel) add their methods in a child module of their own. This module must not format
 //! output for a particular host.
 
+pub(crate) mod signatures;
+
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -42,6 +44,7 @@ struct Inner {
     retention: Arc<AtomicU64>,
     writer: Mutex<Option<CaptureWriter>>,
     listener: Mutex<Option<Running>>,
+    signatures: signatures::SignatureState,
 }
 
 struct Running {
@@ -63,6 +66,7 @@ impl Engine {
                 retention: Arc::new(AtomicU64::new(0)),
                 writer: Mutex::new(None),
                 listener: Mutex::new(None),
+                signatures: Default::default(),
             }),
         };
         engine.inner.reload()?;
@@ -105,6 +109,7 @@ impl Engine {
             writer,
             endpoints: self.inner.endpoints.clone(),
             body_limit: self.inner.config.body_limit,
+            judge: self.inner.signatures.judge_fn(),
         };
         let (shutdown, stop) = watch::channel(false);
         tokio::spawn(receiver::serve(listener, receiver::router(state), stop.clone()));
@@ -185,7 +190,7 @@ impl Engine {
     }
 
     pub async fn list_endpoints(&self) -> Result<Vec<EndpointView>> {
-        self.blocking(|i| Ok(i.store.with(|c| endpoints::list(c))?.iter().map(EndpointView::from).collect()))
+        self.blocking(|i| Ok(i.store.with(|c| endpoints::list(c))?.iter().map(|e| i.endpoint_view(e)).collect()))
             .await
     }
 
@@ -208,7 +213,7 @@ impl Engine {
             i.store.with(|c| endpoints::upsert(c, &endpoint))?;
             i.reload()?;
             let _ = i.events.send(Event::EndpointsChanged);
-            Ok(EndpointView::from(&endpoint))
+            Ok(i.endpoint_view(&endpoint))
         })
         .await
     }
@@ -275,14 +280,21 @@ impl Inner {
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
         self.retention.store(max, Ordering::Relaxed);
+        self.reload_signatures()?;
         Ok(())
     }
 
     fn reload_if_changed(&self) -> Result<()> {
         let before = self.endpoints.read().unwrap().clone();
+        let signatures_before = self.signatures.table.read().unwrap().clone();
         self.reload()?;
-        if *self.endpoints.read().unwrap() != before {
+        let signatures_changed = *self.signatures.table.read().unwrap() != signatures_before;
+        if *self.endpoints.read().unwrap() != before || signatures_changed {
             let _ = self.events.send(Event::EndpointsChanged);
+        }
+        if signatures_changed {
+            // Another process changed them and re-evaluates its captures: lists should reload.
+            let _ = self.events.send(Event::CapturesChanged);
         }
         Ok(())
     }

@@ -21,7 +21,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt;
 
-use crate::model::{route, Endpoint, HeaderList, NewCapture, DEFAULT_ENDPOINT};
+use crate::model::{route, CaptureSignature, Endpoint, HeaderList, NewCapture, DEFAULT_ENDPOINT};
 use crate::store::writer::CaptureWriter;
 
 /// Header on every reply that names the capture's id.
@@ -31,6 +31,9 @@ pub const MAX_HEADERS: usize = 512;
 /// Largest request head (request line + headers) accepted, in bytes.
 pub const MAX_HEAD_BYTES: usize = 1024 * 1024;
 
+/// Computes a capture's signature verdict before it is stored (pure; may take milliseconds on large bodies).
+pub type Judge = Arc<dyn Fn(&NewCapture) -> CaptureSignature + Send + Sync>;
+
 /// The endpoint table the receiver routes with; swapped whole when endpoints change.
 pub type EndpointTable = Arc<RwLock<Arc<Vec<Endpoint>>>>;
 
@@ -39,6 +42,7 @@ pub struct ReceiverState {
     pub writer: CaptureWriter,
     pub endpoints: EndpointTable,
     pub body_limit: usize,
+    pub judge: Judge,
 }
 
 pub fn router(state: ReceiverState) -> Router {
@@ -98,7 +102,29 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
         content_type,
         remote_addr: remote.to_string(),
     };
-    match st.writer.write(new).await {
+    let (new, signature) = if new.body.len() <= crate::engine::signatures::INLINE_VERIFY_MAX {
+        let s = (st.judge)(&new);
+        (new, s)
+    } else {
+        let judge = st.judge.clone();
+        match tokio::task::spawn_blocking(move || {
+            let s = judge(&new);
+            (new, s)
+        })
+        .await
+        {
+            Ok(done) => done,
+            Err(e) => {
+                return response::error(
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    &format!("checking the signature failed: {e}"),
+                    None,
+                )
+            }
+        }
+    };
+    match st.writer.write(new, signature).await {
         Ok(c) if over_limit => response::error(
             axum::http::StatusCode::PAYLOAD_TOO_LARGE,
             "body_over_limit",

@@ -43,6 +43,24 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+    /// A form safe to show: a short known prefix (`whsec_`, `sk_`…) and the last 4 characters
+    /// of long secrets, e.g. `whsec_…a1b2`; short secrets show nothing of themselves.
+    pub fn masked(&self) -> String {
+        let s = self.0.trim();
+        let chars: Vec<char> = s.chars().collect();
+        let prefix = s
+            .find('_')
+            .filter(|i| *i > 0 && *i <= 6 && s.is_char_boundary(i + 1))
+            .map(|i| &s[..=i])
+            .unwrap_or("");
+        let rest = chars.len().saturating_sub(prefix.chars().count());
+        if rest >= 16 {
+            let tail: String = chars[chars.len() - 4..].iter().collect();
+            format!("{prefix}…{tail}")
+        } else {
+            format!("{prefix}…")
+        }
+    }
 }
 
 impl fmt::Debug for Secret {
@@ -145,7 +163,7 @@ impl SchemeId {
 }
 
 /// An endpoint's signature settings.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SchemeConfig {
     pub scheme: SchemeId,
     /// Rotation: any may match; the index of the one that matched is reported.
@@ -216,6 +234,8 @@ pub enum ReasonCode {
     WrongEncoding,
     WrongKeyEncoding,
     IpNotAllowed,
+    /// The endpoint's signature settings are unusable (bad option, bad key), so nothing was checked.
+    ConfigError,
 }
 
 /// The exact bytes the verifier MACed, for display.
@@ -292,7 +312,7 @@ impl Verdict {
         Verdict::new(
             scheme,
             VerdictStatus::Invalid,
-            ReasonCode::BadSignature,
+            ReasonCode::ConfigError,
             format!(
                 "The endpoint's signature settings are invalid, so nothing could be checked: {e}."
             ),
@@ -359,6 +379,7 @@ pub struct OptionInfo {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct SchemeInfo {
     pub id: SchemeId,
     pub name: String,

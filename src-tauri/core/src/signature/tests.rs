@@ -1262,6 +1262,7 @@ fn generic_config_errors_are_reported() {
         .with("algorithm", "md5");
     let v = check(&c, &json_req().h("X-Sig", "00"), NOW);
     assert_eq!(v.status, V::Invalid);
+    assert_eq!(v.reason, R::ConfigError);
     assert!(v.explanation.contains("algorithm"), "{}", v.explanation);
     let c = cfg(S::GenericHmac, &["x"])
         .with("header", "X-Sig")
@@ -1385,4 +1386,12 @@ fn large_body_diagnosis_is_bounded() {
     let sc = v.signed_content.unwrap();
     assert!(sc.truncated && sc.text.len() <= 64 * 1024);
     assert_eq!(sc.body_range, Some((0, 64 * 1024)));
+}
+
+#[test]
+fn secrets_are_masked() {
+    assert_eq!(Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").masked(), "whsec_…LaSw");
+    assert_eq!(Secret::new("short").masked(), "…");
+    assert_eq!(Secret::new("0123456789abcdef0123").masked(), "…0123");
+    assert_eq!(format!("{:?}", Secret::new("x")), "[redacted]");
 }

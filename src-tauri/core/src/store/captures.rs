@@ -2,13 +2,14 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
-use crate::ipc::{rfc3339_us, CaptureSummary};
-use crate::model::{Capture, CaptureId, HeaderList, NewCapture};
+use super::signatures::{enum_text, parse_enum, scheme_text};
+use crate::ipc::{rfc3339_us, CaptureSummary, VerdictSummary};
+use crate::model::{Capture, CaptureId, CaptureSignature, HeaderList, NewCapture};
 
 pub const DEFAULT_PAGE: u32 = 100;
 pub const MAX_PAGE: u32 = 1000;
 
-pub(crate) fn insert(tx: &Transaction, c: &NewCapture) -> rusqlite::Result<CaptureId> {
+pub(crate) fn insert(tx: &Transaction, c: &NewCapture, sig: &CaptureSignature) -> rusqlite::Result<CaptureId> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO captures (received_at_us, endpoint, method, path, query, url, headers, body,
                                body_size, body_over_limit, content_type, remote_addr)
@@ -28,11 +29,61 @@ pub(crate) fn insert(tx: &Transaction, c: &NewCapture) -> rusqlite::Result<Captu
         c.content_type,
         c.remote_addr,
     ])?;
-    Ok(tx.last_insert_rowid())
+    let id = tx.last_insert_rowid();
+    if *sig != CaptureSignature::default() {
+        set_signature(tx, id, sig)?;
+    }
+    Ok(id)
 }
 
-const SUMMARY_COLS: &str =
-    "id, received_at_us, endpoint, method, path, query, body_size, body_over_limit, content_type, remote_addr";
+/// Stores a capture's verdict (and detected scheme); false when the capture is gone.
+pub fn set_signature(conn: &Connection, id: CaptureId, sig: &CaptureSignature) -> rusqlite::Result<bool> {
+    let v = sig.verdict.as_ref();
+    let n = conn.prepare_cached(
+        "UPDATE captures SET verdict_status = ?2, verdict_reason = ?3, verdict_scheme = ?4,
+                verdict_secret_index = ?5, verdict = ?6, detected_scheme = ?7
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        v.map(|v| enum_text(&v.status)),
+        v.map(|v| enum_text(&v.reason)),
+        v.map(|v| scheme_text(v.scheme)),
+        v.and_then(|v| v.matched_secret_index).map(i64::from),
+        v.and_then(|v| serde_json::to_string(v).ok()),
+        sig.detected.map(scheme_text),
+    ])?;
+    Ok(n > 0)
+}
+
+/// Ids of one endpoint's captures older than `before`, newest first (for re-evaluation).
+pub fn ids_of_endpoint(
+    conn: &Connection,
+    endpoint: &str,
+    before: CaptureId,
+    limit: u32,
+) -> rusqlite::Result<Vec<CaptureId>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id FROM captures WHERE endpoint = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3")?;
+    let ids = stmt.query_map(params![endpoint, before, limit], |r| r.get(0))?.collect();
+    ids
+}
+
+const SUMMARY_COLS: &str = "id, received_at_us, endpoint, method, path, query, body_size, body_over_limit, content_type,
+     remote_addr, verdict_status, verdict_reason, verdict_scheme, verdict_secret_index, detected_scheme";
+
+fn verdict_summary(r: &Row, first: usize) -> rusqlite::Result<Option<VerdictSummary>> {
+    let status: Option<String> = r.get(first)?;
+    let reason: Option<String> = r.get(first + 1)?;
+    let scheme: Option<String> = r.get(first + 2)?;
+    let index: Option<i64> = r.get(first + 3)?;
+    Ok(match (status.as_deref().and_then(parse_enum), reason.as_deref().and_then(parse_enum), scheme.as_deref().and_then(parse_enum)) {
+        (Some(status), Some(reason), Some(scheme)) => {
+            Some(VerdictSummary { status, reason, scheme, matched_secret_index: index.map(|i| i as u32) })
+        }
+        _ => None,
+    })
+}
 
 fn summary(r: &Row) -> rusqlite::Result<CaptureSummary> {
     let us: i64 = r.get(1)?;
@@ -48,6 +99,8 @@ fn summary(r: &Row) -> rusqlite::Result<CaptureSummary> {
         body_over_limit: r.get(7)?,
         content_type: r.get(8)?,
         remote_addr: r.get(9)?,
+        verdict: verdict_summary(r, 10)?,
+        detected_scheme: r.get::<_, Option<String>>(14)?.as_deref().and_then(parse_enum),
     })
 }
 
@@ -81,7 +134,7 @@ pub fn page(
 pub fn get(conn: &Connection, id: CaptureId) -> rusqlite::Result<Option<Capture>> {
     conn.query_row(
         "SELECT id, received_at_us, endpoint, method, path, query, url, headers, body, body_size,
-                body_over_limit, content_type, remote_addr
+                body_over_limit, content_type, remote_addr, verdict, detected_scheme
          FROM captures WHERE id = ?1",
         [id],
         |r| {
@@ -100,6 +153,10 @@ pub fn get(conn: &Connection, id: CaptureId) -> rusqlite::Result<Option<Capture>
                     body_over_limit: r.get(10)?,
                     content_type: r.get(11)?,
                     remote_addr: r.get(12)?,
+                },
+                signature: CaptureSignature {
+                    verdict: r.get::<_, Option<String>>(13)?.and_then(|j| serde_json::from_str(&j).ok()),
+                    detected: r.get::<_, Option<String>>(14)?.as_deref().and_then(parse_enum),
                 },
             })
         },

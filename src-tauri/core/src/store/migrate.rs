@@ -5,7 +5,10 @@
 
 use rusqlite::Connection;
 
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_signatures.sql"),
+];
 
 pub(super) fn run(conn: &Connection) -> rusqlite::Result<()> {
     let current = conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;

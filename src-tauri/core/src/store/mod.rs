@@ -11,6 +11,7 @@ pub mod captures;
 pub mod endpoints;
 mod migrate;
 pub mod settings;
+pub mod signatures;
 pub mod writer;
 
 use std::path::{Path, PathBuf};

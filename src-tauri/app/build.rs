@@ -9,6 +9,9 @@ fn main() {
         "list_endpoints",
         "save_endpoint",
         "remove_endpoint",
+        "signature_catalog",
+        "set_endpoint_signature",
+        "verify_capture",
     ])))
     .expect("tauri build script");
 }

@@ -1,7 +1,10 @@
 //! Tauri commands: each takes the request, calls one engine method, maps the error to
 //! `{code, message}`. Nothing else belongs here.
 
-use hookloupe_core::ipc::{CapturePage, CaptureView, EndpointView, ErrorView, ListCapturesReq, ListenerView};
+use hookloupe_core::ipc::{
+    CapturePage, CaptureView, EndpointView, ErrorView, ListCapturesReq, ListenerView, SetEndpointSignatureReq,
+};
+use hookloupe_core::signature::{SchemeInfo, Verdict};
 use hookloupe_core::{Engine, ErrorCode};
 use tauri::State;
 
@@ -54,4 +57,19 @@ pub async fn save_endpoint(shell: State<'_, Shell>, endpoint: EndpointView) -> R
 #[tauri::command]
 pub async fn remove_endpoint(shell: State<'_, Shell>, name: String) -> Reply<()> {
     Ok(engine(&shell)?.remove_endpoint(name).await?)
+}
+
+#[tauri::command]
+pub fn signature_catalog(shell: State<'_, Shell>) -> Reply<Vec<SchemeInfo>> {
+    Ok(engine(&shell)?.catalog())
+}
+
+#[tauri::command]
+pub async fn set_endpoint_signature(shell: State<'_, Shell>, req: SetEndpointSignatureReq) -> Reply<EndpointView> {
+    Ok(engine(&shell)?.set_endpoint_signature(req).await?)
+}
+
+#[tauri::command]
+pub async fn verify_capture(shell: State<'_, Shell>, id: i64) -> Reply<Verdict> {
+    Ok(engine(&shell)?.verify_capture(id).await?)
 }

@@ -38,6 +38,9 @@ pub fn run() {
             commands::list_endpoints,
             commands::save_endpoint,
             commands::remove_endpoint,
+            commands::signature_catalog,
+            commands::set_endpoint_signature,
+            commands::verify_capture,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Hookloupe");

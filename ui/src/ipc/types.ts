@@ -5,6 +5,9 @@ import type { CaptureView } from '../bindings/CaptureView';
 import type { EndpointView } from '../bindings/EndpointView';
 import type { ListCapturesReq } from '../bindings/ListCapturesReq';
 import type { ListenerView } from '../bindings/ListenerView';
+import type { SchemeInfo } from '../bindings/SchemeInfo';
+import type { SetEndpointSignatureReq } from '../bindings/SetEndpointSignatureReq';
+import type { Verdict } from '../bindings/Verdict';
 
 type NoArgs = Record<string, never>;
 
@@ -17,6 +20,9 @@ export type Commands = {
   list_endpoints: [NoArgs, EndpointView[]];
   save_endpoint: [{ endpoint: EndpointView }, EndpointView];
   remove_endpoint: [{ name: string }, null];
+  signature_catalog: [NoArgs, SchemeInfo[]];
+  set_endpoint_signature: [{ req: SetEndpointSignatureReq }, EndpointView];
+  verify_capture: [{ id: number }, Verdict];
 };
 
 export type Events = {

@@ -317,7 +317,8 @@ fn cli_verify_request_file_with_now() {
 
 /// Requests signed by the providers' own libraries (tests/crosscheck/crosscheck.py writes them
 /// to $HOOKLOUPE_CROSSCHECK_DIR): each `*.json` holds the request in the capture shape plus
-/// `scheme`, `secrets`, `options`, `now` and `expect` (`valid` or `invalid`).
+/// `scheme`, `secrets`, `options`, `now`, `expect` (`valid` or `invalid`) and, when known, the
+/// exact `expect_verdict` (e.g. `expired` for a stale timestamp).
 #[test]
 fn crosscheck_against_provider_libraries() {
     let Ok(dir) = std::env::var("HOOKLOUPE_CROSSCHECK_DIR") else {
@@ -354,8 +355,9 @@ fn crosscheck_against_provider_libraries() {
         let out = cmd.assert().success().get_output().stdout.clone();
         let v = json_of(&out);
         let expect = fx["expect"].as_str().unwrap();
-        let ok = match expect {
-            "valid" => v["verdict"] == "valid",
+        let ok = match (expect, fx["expect_verdict"].as_str()) {
+            (_, Some(exact)) => v["verdict"] == exact,
+            ("valid", None) => v["verdict"] == "valid",
             _ => v["verdict"] != "valid",
         };
         println!("crosscheck {}: expected {expect}, got {} ({})", f.display(), v["verdict"], v["reason"]);

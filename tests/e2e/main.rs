@@ -1,1 +1,15 @@
+//! GUI end-to-end tests: the real `hookloupe-app` window under Xvfb, driven through
+//! tauri-driver → WebKitWebDriver with fantoccini, fed by real HTTP requests.
+//!
+//! Run by `scripts/test.sh` (which starts Xvfb, installs tauri-driver and builds the app with
+//! the UI embedded); `cargo test -p hookloupe-tests --features e2e --test e2e -- --test-threads=1`
+//! does the same by hand when DISPLAY is set. Each capability adds one module here using
+//! [`harness::Gui`]; screenshots land in `artifacts/e2e/`.
+//!
+//! - captures: a webhook appears live, opens, shows a header value and a body field
+//! - signatures: a valid and an invalid signature, configured in the Signature tab, diagnosis visible
 
+mod harness;
+
+mod captures;
+mod signatures;

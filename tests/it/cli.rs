@@ -41,7 +41,8 @@ async fn list_and_show_json_shapes() {
     assert_eq!(v["content_type"], "application/json");
     chrono_like_rfc3339(v["received_at"].as_str().unwrap());
     let headers = v["headers"].as_array().unwrap();
-    let repeats: Vec<&Value> = headers.iter().filter(|h| h[0] == "x-repeat").map(|h| &h[1]).collect();
+    let repeats: Vec<&Value> =
+        headers.iter().filter(|h| h[0].as_str().unwrap().eq_ignore_ascii_case("x-repeat")).map(|h| &h[1]).collect();
     assert_eq!(repeats, [&Value::from("1"), &Value::from("2")]);
     use base64::Engine as _;
     let body = base64::engine::general_purpose::STANDARD.decode(v["body_b64"].as_str().unwrap()).unwrap();

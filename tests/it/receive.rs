@@ -30,16 +30,22 @@ async fn binary_and_non_utf8_bodies_round_trip_byte_exact() {
 }
 
 #[tokio::test]
-async fn repeated_headers_keep_their_values_in_order_and_raw_bytes() {
+async fn headers_keep_arrival_order_case_repeats_and_raw_bytes() {
     let r = Running::start().await;
     let request = b"POST /h HTTP/1.1\r\nHost: example.test\r\nX-Dup: first\r\nX-Other: o\r\nX-Dup: second\r\nX-Latin: caf\xe9\r\nx-dup: third\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
     let (status, text) = raw_http(r.addr, request).await;
     assert_eq!(status, 200, "{text}");
     let c = r.engine.capture(capture_id_of(&text).unwrap()).await.unwrap();
+    let names: Vec<&str> = c.data.headers.0.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Host", "X-Dup", "X-Other", "X-Dup", "X-Latin", "x-dup", "Content-Length", "Connection"],
+        "original case and interleaved arrival order"
+    );
     let dups: Vec<&[u8]> =
-        c.data.headers.0.iter().filter(|(n, _)| n == "x-dup").map(|(_, v)| v.as_slice()).collect();
+        c.data.headers.0.iter().filter(|(n, _)| n.eq_ignore_ascii_case("x-dup")).map(|(_, v)| v.as_slice()).collect();
     assert_eq!(dups, vec![&b"first"[..], b"second", b"third"]);
-    let latin = c.data.headers.0.iter().find(|(n, _)| n == "x-latin").unwrap();
+    let latin = c.data.headers.0.iter().find(|(n, _)| n == "X-Latin").unwrap();
     assert_eq!(latin.1, b"caf\xe9", "non-UTF-8 header bytes kept exactly");
     assert_eq!(c.data.url, "http://example.test/h");
     assert_eq!(c.data.body, b"ok");

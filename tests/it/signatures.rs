@@ -368,3 +368,21 @@ fn crosscheck_against_provider_libraries() {
     println!("crosscheck: {} fixtures over schemes {:?}", files.len(), seen);
     assert!(failures.is_empty(), "cross-check failures:\n{}", failures.join("\n"));
 }
+
+#[tokio::test]
+async fn header_names_in_any_case_are_verified() {
+    let r = Running::start().await;
+    add_endpoint(&r.engine, "stripe", "/stripe", Some(SchemeId::Stripe), &[STRIPE_SECRET]).await;
+    let body = r#"{"id":"evt_case"}"#;
+    let headers = signed_headers(SchemeId::Stripe, STRIPE_SECRET, &format!("{}/stripe", r.url), body.as_bytes(), now());
+    let sig = &headers.iter().find(|(n, _)| n == "stripe-signature").unwrap().1;
+    let raw = format!(
+        "POST /stripe HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nSTRIPE-Signature: {sig}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        r.addr,
+        body.len()
+    );
+    let (status, resp) = hookloupe_tests::raw_http(r.addr, raw.as_bytes()).await;
+    assert_eq!(status, 200, "{resp}");
+    let id = hookloupe_tests::capture_id_of(&resp).unwrap();
+    assert_eq!(verdict_of(&list_rows(r.data_dir()), id).0, "valid");
+}

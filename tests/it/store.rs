@@ -134,3 +134,29 @@ async fn locked_database_refuses_to_acknowledge_and_recovers() {
     let bodies: Vec<Vec<u8>> = r.all_captures().await.into_iter().map(|c| c.data.body).collect();
     assert_eq!(bodies, vec![b"before".to_vec(), b"after".to_vec()]);
 }
+
+/// A listening engine notices captures written by another process on the same database (here a
+/// second engine with its own connections and receiver) and tells its subscribers to reload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_process_capturing_into_the_same_database_is_noticed() {
+    let app = Running::start().await;
+    let mut events = app.engine.subscribe();
+    let other = Engine::open(Config::new(app.data_dir().to_owned())).unwrap();
+    let view = other
+        .listen(hookloupe_core::config::ListenAddr { bind: [127, 0, 0, 1].into(), port: 0, policy: hookloupe_core::PortPolicy::Exact })
+        .await
+        .unwrap();
+    // Let the first engine take its baseline fingerprint.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    reqwest::Client::new().post(format!("{}/elsewhere", view.url)).body("x").send().await.unwrap();
+    let noticed = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            if let Ok(hookloupe_core::Event::CapturesChanged) = events.recv().await {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(noticed.is_ok(), "no CapturesChanged after another process captured");
+    assert_eq!(app.all_captures().await.len(), 1);
+}

@@ -13,8 +13,8 @@ use crate::signature::{SchemeConfig, SchemeId, Secret, Verdict};
 /// A capture's id: a monotonic integer assigned at commit, so ids sort by arrival.
 pub type CaptureId = i64;
 
-/// Request headers in arrival order with repeated names kept. Names are lowercase (HTTP/1
-/// names are case-insensitive and the HTTP stack normalises them, as HTTP/2 does on the wire).
+/// Request headers exactly as sent: arrival order, original name case, repeated names kept,
+/// values as raw bytes. Compare names case-insensitively (HTTP names are case-insensitive).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HeaderList(pub Vec<(String, Vec<u8>)>);
 

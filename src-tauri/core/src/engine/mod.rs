@@ -25,8 +25,9 @@ use crate::receiver::{self, EndpointTable, ReceiverState};
 use crate::store::writer::CaptureWriter;
 use crate::store::{captures, endpoints, settings, Store};
 
-/// How often a listening engine re-reads endpoints and settings, to pick up changes made by
-/// another process (e.g. `hookloupe endpoint add` while the app listens).
+/// How often a listening engine re-reads endpoints, settings and the captures' fingerprint, to
+/// pick up changes made by another process (e.g. `hookloupe endpoint add`, or a `hookloupe
+/// listen` capturing into the same database while the app is open).
 const RELOAD_EVERY: Duration = Duration::from_secs(2);
 /// Ports tried after the requested one under [`PortPolicy::NextFree`], before any free port.
 const NEXT_FREE_TRIES: u16 = 20;
@@ -42,6 +43,8 @@ struct Inner {
     events: broadcast::Sender<Event>,
     endpoints: EndpointTable,
     retention: Arc<AtomicU64>,
+    /// The captures' `(count, max id)` when last looked at, to notice other processes' writes.
+    fingerprint: Mutex<Option<(i64, i64)>>,
     writer: Mutex<Option<CaptureWriter>>,
     listener: Mutex<Option<Running>>,
     signatures: signatures::SignatureState,
@@ -64,6 +67,7 @@ impl Engine {
                 events,
                 endpoints: Arc::new(RwLock::new(Arc::new(Vec::new()))),
                 retention: Arc::new(AtomicU64::new(0)),
+                fingerprint: Mutex::new(None),
                 writer: Mutex::new(None),
                 listener: Mutex::new(None),
                 signatures: Default::default(),
@@ -115,14 +119,22 @@ impl Engine {
         tokio::spawn(receiver::serve(listener, receiver::router(state), stop.clone()));
         let inner = self.inner.clone();
         let mut stop_reload = stop;
+        let mut own = self.subscribe();
         tokio::spawn(async move {
+            let mut own_max = 0;
             loop {
                 tokio::select! {
                     _ = tokio::time::sleep(RELOAD_EVERY) => {}
                     _ = stop_reload.changed() => return,
                 }
+                // Our own captures since the last look: those need no refresh.
+                while let Ok(event) = own.try_recv() {
+                    if let Event::Captured(c) = event {
+                        own_max = own_max.max(c.id);
+                    }
+                }
                 let inner = inner.clone();
-                let _ = tokio::task::spawn_blocking(move || inner.reload_if_changed()).await;
+                let _ = tokio::task::spawn_blocking(move || inner.reload_if_changed(own_max)).await;
             }
         });
         *self.inner.listener.lock().unwrap() = Some(Running { view: view.clone(), shutdown });
@@ -284,7 +296,9 @@ impl Inner {
         Ok(())
     }
 
-    fn reload_if_changed(&self) -> Result<()> {
+    /// Reloads endpoints and settings, and tells subscribers when another process changed
+    /// endpoints or captures (`own_max`: the highest capture id this process published).
+    fn reload_if_changed(&self, own_max: i64) -> Result<()> {
         let before = self.endpoints.read().unwrap().clone();
         let signatures_before = self.signatures.table.read().unwrap().clone();
         self.reload()?;
@@ -296,6 +310,15 @@ impl Inner {
             // Another process changed them and re-evaluates its captures: lists should reload.
             let _ = self.events.send(Event::CapturesChanged);
         }
+        let now = self.store.with(|c| captures::fingerprint(c))?;
+        let mut last = self.fingerprint.lock().unwrap();
+        if let Some((count, max)) = *last {
+            let foreign_insert = now.1 > max && now.1 > own_max;
+            if foreign_insert || now.0 < count {
+                let _ = self.events.send(Event::CapturesChanged);
+            }
+        }
+        *last = Some(now);
         Ok(())
     }
 }

@@ -71,7 +71,9 @@ pub(crate) fn detections(c: &Capture) -> Vec<Detection> {
 }
 
 fn with_request<T>(c: &NewCapture, f: impl FnOnce(&Request) -> T) -> T {
-    let headers = c.headers.to_text_pairs();
+    // The verifier takes lowercase names (the capture keeps the original case).
+    let headers: Vec<(String, String)> =
+        c.headers.to_text_pairs().into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect();
     let req = Request {
         method: &c.method,
         url: &c.url,

@@ -7,6 +7,7 @@
 //! header limits). This module must not touch SQL or decide what the UI shows.
 
 mod body;
+mod rawhead;
 mod response;
 
 use std::net::SocketAddr;
@@ -59,9 +60,11 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
         route(&table, &path).cloned()
     };
     let endpoint_name = endpoint.as_ref().map_or(DEFAULT_ENDPOINT.to_owned(), |e| e.name.clone());
-    let headers = HeaderList(
+    let parsed = HeaderList(
         parts.headers.iter().map(|(n, v)| (n.as_str().to_owned(), v.as_bytes().to_vec())).collect(),
     );
+    let raw = parts.extensions.get::<rawhead::Heads>().and_then(|q| q.lock().ok()?.pop_front());
+    let headers = rawhead::reconcile(raw, parsed);
     let url = match (parts.uri.scheme_str(), parts.uri.authority()) {
         (Some(_), Some(_)) => parts.uri.to_string(),
         _ => {
@@ -164,8 +167,11 @@ pub async fn serve(listener: TcpListener, app: Router, mut shutdown: watch::Rece
         let app = app.clone();
         let mut conn_shutdown = shutdown.clone();
         tokio::spawn(async move {
+            let heads = rawhead::Heads::default();
+            let stream = rawhead::Tap::new(stream, heads.clone());
             let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
                 req.extensions_mut().insert(ConnectInfo(remote));
+                req.extensions_mut().insert(heads.clone());
                 app.clone().oneshot(req.map(axum::body::Body::new))
             });
             let mut builder = hyper::server::conn::http1::Builder::new();

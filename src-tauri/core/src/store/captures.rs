@@ -172,6 +172,11 @@ pub fn clear(conn: &Connection, endpoint: Option<&str>) -> rusqlite::Result<usiz
     conn.execute("DELETE FROM captures WHERE (?1 IS NULL OR endpoint = ?1)", [endpoint])
 }
 
+/// `(count, highest id)`: a cheap fingerprint of the table, to notice other processes' writes.
+pub fn fingerprint(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
+    conn.query_row("SELECT count(*), coalesce(max(id), 0) FROM captures", [], |r| Ok((r.get(0)?, r.get(1)?)))
+}
+
 pub fn count(conn: &Connection) -> rusqlite::Result<u64> {
     conn.query_row("SELECT count(*) FROM captures", [], |r| r.get::<_, i64>(0)).map(|n| n as u64)
 }

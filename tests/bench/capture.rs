@@ -1,0 +1,102 @@
+//! Capture throughput benchmark (not a test): 1 KiB JSON bodies over 64 concurrent
+//! keep-alive connections against (a) Hookloupe's receiver with durable storage (WAL,
+//! synchronous=FULL, group commit, reply after commit) and (b) a bare axum handler that stores
+//! nothing, in the same run, then prints both and their ratio.
+//!
+//! `cargo bench -p hookloupe-tests --bench capture [-- REQUESTS]` (default 20000 per server).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hookloupe_tests::Running;
+
+const CONNECTIONS: usize = 64;
+
+fn body_1kib(i: usize) -> Vec<u8> {
+    let mut s = format!("{{\"id\":\"evt_{i:08}\",\"type\":\"invoice.paid\",\"data\":{{\"pad\":\"");
+    while s.len() < 1024 - 3 {
+        s.push('x');
+    }
+    s.push_str("\"}}");
+    s.into_bytes()
+}
+
+struct Figures {
+    rps: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+async fn load(url: &str, total: usize) -> Figures {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(CONNECTIONS).build().unwrap();
+    // Warm up the connections.
+    for i in 0..CONNECTIONS {
+        client.post(format!("{url}/bench/warm")).body(body_1kib(i)).send().await.unwrap();
+    }
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let (client, next, url) = (client.clone(), next.clone(), url.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    return latencies;
+                }
+                let t = Instant::now();
+                let resp = client
+                    .post(format!("{url}/bench/stripe"))
+                    .header("content-type", "application/json")
+                    .body(body_1kib(i))
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(resp.status().is_success());
+                let _ = resp.bytes().await;
+                latencies.push(t.elapsed());
+            }
+        }));
+    }
+    let mut all = Vec::with_capacity(total);
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    all.sort();
+    Figures { rps: total as f64 / elapsed.as_secs_f64(), p50: all[all.len() / 2], p99: all[all.len() * 99 / 100] }
+}
+
+async fn bare_axum() -> String {
+    let app = axum::Router::new().fallback(|body: axum::body::Bytes| async move {
+        std::hint::black_box(body.len());
+        axum::Json(serde_json::json!({ "ok": true }))
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+#[tokio::main]
+async fn main() {
+    let total: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(20_000);
+    println!("capture throughput: {total} requests, 1 KiB JSON, {CONNECTIONS} concurrent connections, 127.0.0.1");
+
+    let baseline_url = bare_axum().await;
+    let baseline = load(&baseline_url, total).await;
+
+    let hook = Running::start().await;
+    let captured = load(&hook.url, total).await;
+    let stored = hook.engine.count_captures().await.unwrap();
+    assert_eq!(stored as usize, total + CONNECTIONS, "every request stored");
+
+    let row = |name: &str, f: &Figures| {
+        println!("  {name:<44} {:>9.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms", f.rps, f.p50.as_secs_f64() * 1e3, f.p99.as_secs_f64() * 1e3)
+    };
+    row("bare axum handler (stores nothing)", &baseline);
+    row("hookloupe receiver (durable, reply after commit)", &captured);
+    println!("  ratio hookloupe / bare axum: {:.2}", captured.rps / baseline.rps);
+}

@@ -1,0 +1,37 @@
+//! Foundation: a webhook sent with an HTTP client appears live in the list; opening it shows
+//! a header value and a body field.
+
+use crate::harness::Gui;
+
+#[tokio::test]
+async fn a_webhook_appears_live_and_opens_with_headers_and_body() {
+    let gui = Gui::start().await;
+    gui.find("[data-testid=empty-state]").await;
+    assert!(gui.text("[data-testid=empty-state]").await.contains(&gui.url), "empty state offers a curl line with the URL");
+    gui.screenshot("foundation-empty").await;
+
+    let resp = reqwest::Client::new()
+        .post(format!("{}/stripe/events?attempt=1", gui.url))
+        .header("content-type", "application/json")
+        .header("x-e2e-marker", "marker-value-42")
+        .body(r#"{"id":"evt_e2e","type":"invoice.paid","data":{"amount":4200,"currency":"eur"}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let id = resp.headers()["x-hookloupe-capture-id"].to_str().unwrap().to_owned();
+
+    let row = format!("[data-testid=capture-row][data-id='{id}']");
+    assert!(gui.text(&row).await.contains("/stripe/events"));
+    gui.click(&row).await;
+    assert!(gui.text("[data-testid=detail-url]").await.contains("/stripe/events?attempt=1"));
+
+    gui.click("[data-testid=tab-headers]").await;
+    gui.wait_text("[data-testid=header-value]", "marker-value-42").await;
+
+    gui.click("[data-testid=tab-body]").await;
+    gui.wait_text("[data-testid=body-view]", "\"amount\": 4200").await;
+    let shot = gui.screenshot("foundation-capture").await;
+    assert!(std::fs::metadata(shot).unwrap().len() > 10_000, "a real picture was saved");
+    gui.close().await;
+}

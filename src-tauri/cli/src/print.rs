@@ -30,7 +30,10 @@ fn target(path: &str, query: &str) -> String {
 
 pub fn capture_line(c: &Capture) -> String {
     let d = &c.data;
-    let note = if d.body_over_limit { "  [413: body over limit]" } else { "" };
+    let mut note = if d.body_over_limit { "  [413: body over limit]".to_string() } else { String::new() };
+    if let Some(v) = &c.signature.verdict {
+        note.push_str(&format!("  [signature {}]", crate::verify::status_word(v.status)));
+    }
     format!(
         "#{:<5} {}  {:<7} {}  → {}  {}  {}  from {}{note}",
         c.id,

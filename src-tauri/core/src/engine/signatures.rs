@@ -67,7 +67,7 @@ pub(crate) fn judge(table: &BTreeMap<String, EndpointSignature>, c: &NewCapture)
 
 /// Provider guesses for a stored capture, best first.
 pub(crate) fn detections(c: &Capture) -> Vec<Detection> {
-    with_request(&c.data, |req| signature::detect(req))
+    with_request(&c.data, signature::detect)
 }
 
 fn with_request<T>(c: &NewCapture, f: impl FnOnce(&Request) -> T) -> T {

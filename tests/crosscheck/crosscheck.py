@@ -7,7 +7,7 @@ scheme, secrets, options, now (Unix seconds), expect ("valid" or "invalid"). For
 request, tampered copies (one body byte changed, wrong secret, stale timestamp) are written too.
 
 Usage: python3 crosscheck.py OUT_DIR
-Needs: pip install stripe standardwebhooks svix slack_sdk twilio
+Needs: pip install -r tests/crosscheck/requirements.txt  (stripe standardwebhooks svix slack_sdk twilio)
 The Rust side: HOOKLOUPE_CROSSCHECK_DIR=OUT_DIR cargo test -p hookloupe-tests --test it crosscheck
 """
 

@@ -12,6 +12,12 @@ fn main() {
         "signature_catalog",
         "set_endpoint_signature",
         "verify_capture",
+        "diff_captures",
+        "cancel_diff",
+        "diff_partners",
+        "diff_rules",
+        "save_diff_rules",
+        "reset_diff_rules",
     ])))
     .expect("tauri build script");
 }

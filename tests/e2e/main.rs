@@ -7,9 +7,11 @@
 //! [`harness::Gui`]; screenshots land in `artifacts/e2e/`.
 //!
 //! - captures: a webhook appears live, opens, shows a header value and a body field
+//! - diff: two ticked captures are compared; the changed field is listed and emphasised
 //! - signatures: a valid and an invalid signature, configured in the Signature tab, diagnosis visible
 
 mod harness;
 
 mod captures;
+mod diff;
 mod signatures;

@@ -4,11 +4,13 @@
 //! - receive: what the receiver records and answers (bytes, headers, methods, limits, rules)
 //! - store: durability, concurrency, restart, retention, locked database
 //! - cli: the `hookloupe` binary's commands and `--json` shapes
+//! - diff: `hookloupe diff` over real captures, duplicate flags, partners, ignore rules
 //! - crash: SIGKILL while a sender streams; every 2xx-acknowledged request survives
 //! - signatures: verdicts at capture time, rotation, re-evaluation, `verify`, provider-library cross-check
 
 mod cli;
 mod crash;
+mod diff;
 mod receive;
 mod signatures;
 mod store;

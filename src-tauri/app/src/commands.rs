@@ -2,7 +2,8 @@
 //! `{code, message}`. Nothing else belongs here.
 
 use hookloupe_core::ipc::{
-    CapturePage, CaptureView, EndpointView, ErrorView, ListCapturesReq, ListenerView, SetEndpointSignatureReq,
+    CapturePage, CaptureView, DiffCapturesReq, DiffPartnerView, DiffRulesView, DiffView, EndpointView, ErrorView,
+    ListCapturesReq, ListenerView, SetEndpointSignatureReq,
 };
 use hookloupe_core::signature::{SchemeInfo, Verdict};
 use hookloupe_core::{Engine, ErrorCode};
@@ -72,4 +73,34 @@ pub async fn set_endpoint_signature(shell: State<'_, Shell>, req: SetEndpointSig
 #[tauri::command]
 pub async fn verify_capture(shell: State<'_, Shell>, id: i64) -> Reply<Verdict> {
     Ok(engine(&shell)?.verify_capture(id).await?)
+}
+
+#[tauri::command]
+pub async fn diff_captures(shell: State<'_, Shell>, req: DiffCapturesReq) -> Reply<DiffView> {
+    Ok(engine(&shell)?.diff_captures(req).await?)
+}
+
+#[tauri::command]
+pub fn cancel_diff(shell: State<'_, Shell>, token: String) -> Reply<bool> {
+    Ok(engine(&shell)?.cancel_diff(&token))
+}
+
+#[tauri::command]
+pub async fn diff_partners(shell: State<'_, Shell>, id: i64) -> Reply<Vec<DiffPartnerView>> {
+    Ok(engine(&shell)?.diff_partners(id).await?)
+}
+
+#[tauri::command]
+pub async fn diff_rules(shell: State<'_, Shell>, endpoint: String) -> Reply<DiffRulesView> {
+    Ok(engine(&shell)?.diff_rules(endpoint).await?)
+}
+
+#[tauri::command]
+pub async fn save_diff_rules(shell: State<'_, Shell>, rules: DiffRulesView) -> Reply<DiffRulesView> {
+    Ok(engine(&shell)?.save_diff_rules(rules).await?)
+}
+
+#[tauri::command]
+pub async fn reset_diff_rules(shell: State<'_, Shell>, endpoint: String) -> Reply<DiffRulesView> {
+    Ok(engine(&shell)?.reset_diff_rules(endpoint).await?)
 }

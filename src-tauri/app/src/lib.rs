@@ -41,6 +41,12 @@ pub fn run() {
             commands::signature_catalog,
             commands::set_endpoint_signature,
             commands::verify_capture,
+            commands::diff_captures,
+            commands::cancel_diff,
+            commands::diff_partners,
+            commands::diff_rules,
+            commands::save_diff_rules,
+            commands::reset_diff_rules,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Hookloupe");

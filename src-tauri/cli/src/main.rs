@@ -4,6 +4,7 @@
 //! people by default, as JSON with `--json` (errors as `{"code","message"}` on stderr with a
 //! non-zero exit). It must hold no logic of its own: anything worth testing lives in core.
 
+mod diff;
 mod print;
 mod verify;
 
@@ -74,6 +75,8 @@ enum Command {
     Endpoint(EndpointCmd),
     /// Check a signature: a stored capture's, or a request file's with a given scheme and secrets.
     Verify(verify::VerifyArgs),
+    /// Compare two captures: request, headers, JSON structure and body lines.
+    Diff(diff::DiffArgs),
     /// Show or set how many captures are kept (oldest removed first; 0 keeps everything).
     Retention {
         #[arg(long)]
@@ -247,6 +250,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Verify(args) => verify::run(|| Ok(Engine::open(Config::new(data_dir))?), args, json).await?,
+        Command::Diff(args) => diff::run(data_dir, json, args).await?,
         Command::Retention { max } => {
             let engine = Engine::open(Config::new(data_dir))?;
             if let Some(max) = max {

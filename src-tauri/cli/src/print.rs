@@ -55,7 +55,7 @@ pub fn capture_table(items: &[CaptureSummary], next_before: Option<i64>) {
     println!("{:<6} {:<27} {:<7} {:<12} {:<9} {:>9}  PATH", "ID", "RECEIVED (UTC)", "METHOD", "ENDPOINT", "SIGNATURE", "SIZE");
     for c in items {
         println!(
-            "{:<6} {:<27} {:<7} {:<12} {:<9} {:>9}  {}{}",
+            "{:<6} {:<27} {:<7} {:<12} {:<9} {:>9}  {}{}{}",
             c.id,
             c.received_at,
             c.method,
@@ -63,7 +63,8 @@ pub fn capture_table(items: &[CaptureSummary], next_before: Option<i64>) {
             c.verdict.as_ref().map_or("-", |v| crate::verify::status_word(v.status)),
             size(c.body_size),
             target(&c.path, &c.query),
-            if c.body_over_limit { "  [413]" } else { "" }
+            if c.body_over_limit { "  [413]" } else { "" },
+            c.duplicate_of.map(|d| format!("  [duplicate of #{d}]")).unwrap_or_default(),
         );
     }
     if let Some(before) = next_before {

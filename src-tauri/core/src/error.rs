@@ -19,6 +19,8 @@ pub enum ErrorCode {
     ReadOnly,
     Io,
     Conflict,
+    /// The operation was cancelled by the user (e.g. a long diff).
+    Cancelled,
     Internal,
 }
 
@@ -40,6 +42,8 @@ pub enum Error {
     Io { context: String, source: std::io::Error },
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    Cancelled(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -57,6 +61,7 @@ impl Error {
             Error::Storage { .. } => ErrorCode::Storage,
             Error::Io { .. } => ErrorCode::Io,
             Error::Conflict(_) => ErrorCode::Conflict,
+            Error::Cancelled(_) => ErrorCode::Cancelled,
             Error::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -82,11 +87,21 @@ impl Error {
             Error::DatabaseLocked { path } => Error::DatabaseLocked { path: path.clone() },
             Error::ReadOnly { path } => Error::ReadOnly { path: path.clone() },
             Error::Conflict(m) => Error::Conflict(m.clone()),
+            Error::Cancelled(m) => Error::Cancelled(m.clone()),
             Error::Storage { .. } | Error::Io { .. } | Error::Internal(_) => Error::Internal(self.to_string()),
         }
     }
 
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Error {
         Error::Io { context: context.into(), source }
+    }
+}
+
+impl From<crate::diff::DiffError> for Error {
+    fn from(e: crate::diff::DiffError) -> Self {
+        match e {
+            crate::diff::DiffError::Cancelled => Error::Cancelled("the diff was cancelled".into()),
+            e @ crate::diff::DiffError::InvalidIgnorePath { .. } => Error::InvalidInput(e.to_string()),
+        }
     }
 }

@@ -5,6 +5,12 @@
 //! hookloupe-core`); the generated files are committed and CI fails when they drift. This
 //! module converts from domain types; it must not do I/O.
 
+mod diff;
+
+pub use diff::{
+    AppliedRules, DiffCapturesReq, DiffPartnerView, DiffRulesView, DiffSideRef, DiffSideView, DiffView, PartnerReason,
+};
+
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -41,6 +47,12 @@ pub struct CaptureSummary {
     pub body_over_limit: bool,
     pub content_type: Option<String>,
     pub remote_addr: String,
+    /// The event type the delivery carries (e.g. `invoice.paid`), when recognised.
+    pub event_type: Option<String>,
+    /// Set when this is a duplicate delivery: the oldest capture on the same endpoint carrying
+    /// the same event id.
+    #[ts(type = "number | null")]
+    pub duplicate_of: Option<CaptureId>,
     /// The signature verdict; `null` when there is no scheme and no recognised signature.
     #[serde(default)]
     pub verdict: Option<VerdictSummary>,
@@ -97,6 +109,8 @@ impl From<&Capture> for CaptureSummary {
             body_over_limit: d.body_over_limit,
             content_type: d.content_type.clone(),
             remote_addr: d.remote_addr.clone(),
+            event_type: d.event.event_type.clone(),
+            duplicate_of: d.duplicate_of,
             verdict: c.signature.verdict.as_ref().map(VerdictSummary::from),
             detected_scheme: c.signature.detected,
         }

@@ -11,11 +11,13 @@
 //! - [`ipc`]: wire types shared by the UI (generated TypeScript) and the CLI's `--json`.
 //! - [`store`]: SQLite persistence; the only module that speaks SQL.
 //! - [`receiver`]: the axum HTTP receiver that turns requests into captures.
+//! - [`diff`]: pure comparison of two deliveries (line, structural JSON, header and metadata diff).
 //! - [`signature`]: pure webhook-signature verification, diagnosis, signing and detection.
 //! - [`event`]: events published after each commit.
 //! - [`error`]: the library error and its stable codes.
 
 pub mod config;
+pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod event;

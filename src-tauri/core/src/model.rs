@@ -82,6 +82,27 @@ pub struct NewCapture {
     pub body_over_limit: bool,
     pub content_type: Option<String>,
     pub remote_addr: String,
+    /// Which event the delivery carries (for duplicate flags and diff partners).
+    pub event: EventKeys,
+    /// The oldest earlier capture on the same endpoint carrying the same event id; set by the
+    /// store when the capture is committed.
+    pub duplicate_of: Option<CaptureId>,
+}
+
+/// The event a delivery carries, derived from its headers and body by [`crate::diff`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventKeys {
+    /// `kind:value`, e.g. `stripe_id:evt_1` or `github_delivery:72d3…`.
+    pub id: Option<String>,
+    /// E.g. `invoice.paid`, `push`.
+    pub event_type: Option<String>,
+}
+
+impl EventKeys {
+    pub fn of(headers: &HeaderList, body: &[u8]) -> EventKeys {
+        let (id, event_type) = crate::diff::event_keys(&headers.to_text_pairs(), body);
+        EventKeys { id: id.map(|(kind, value)| format!("{kind}:{value}")), event_type }
+    }
 }
 
 /// A stored capture.

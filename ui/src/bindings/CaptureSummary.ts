@@ -7,6 +7,15 @@ import type { VerdictSummary } from "./VerdictSummary";
  */
 export type CaptureSummary = { id: number, received_at: string, received_at_us: number, endpoint: string, method: string, path: string, query: string, body_size: number, body_over_limit: boolean, content_type: string | null, remote_addr: string, 
 /**
+ * The event type the delivery carries (e.g. `invoice.paid`), when recognised.
+ */
+event_type: string | null, 
+/**
+ * Set when this is a duplicate delivery: the oldest capture on the same endpoint carrying
+ * the same event id.
+ */
+duplicate_of: number | null, 
+/**
  * The signature verdict; `null` when there is no scheme and no recognised signature.
  */
 verdict: VerdictSummary | null, 

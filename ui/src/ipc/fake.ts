@@ -8,6 +8,9 @@
 // From the devtools console: `hookloupeFake.send('POST', '/stripe', '{"a":1}')`.
 import type { CaptureSummary } from '../bindings/CaptureSummary';
 import type { CaptureView } from '../bindings/CaptureView';
+import type { DiffCapturesReq } from '../bindings/DiffCapturesReq';
+import type { DiffPartnerView } from '../bindings/DiffPartnerView';
+import type { DiffRulesView } from '../bindings/DiffRulesView';
 import type { EndpointView } from '../bindings/EndpointView';
 import type { ErrorView } from '../bindings/ErrorView';
 import type { ListCapturesReq } from '../bindings/ListCapturesReq';
@@ -18,12 +21,13 @@ import type { SchemeInfo } from '../bindings/SchemeInfo';
 import type { SetEndpointSignatureReq } from '../bindings/SetEndpointSignatureReq';
 import type { Verdict } from '../bindings/Verdict';
 import { bytesToBase64, utf8Bytes } from '../lib/bytes';
+import { fakeDiff } from './fakeDiff';
 import type { Backend, Unsubscribe } from './types';
 
 const PORT = 4665;
 const BODY_LIMIT = 10 * 1024 * 1024;
 
-type Stored = CaptureView;
+type Stored = CaptureView & { event_type: string | null; duplicate_of: number | null; event_id: string | null };
 
 function fail(code: ErrorView['code'], message: string): never {
   throw { code, message } satisfies ErrorView;
@@ -36,7 +40,7 @@ function rfc3339(us: number): string {
 }
 
 function summary(c: Stored): CaptureSummary {
-  const { url: _url, headers: _h, body_b64: _b, detections: _d, verdict, ...rest } = c;
+  const { url: _url, headers: _h, body_b64: _b, event_id: _e, detections: _d, verdict, ...rest } = c;
   return {
     ...rest,
     verdict: verdict
@@ -108,6 +112,23 @@ function judgeFake(c: Stored, scheme: SchemeId | null, secretCount: number): Ver
   return { ...base, status: 'valid', reason: 'ok', scheme, explanation: 'The signature is valid (secret #0).', matched_secret_index: 0, skew_secs: 1, signed_content };
 }
 
+/** Event id and type, roughly as the engine derives them (for the fake's duplicate flags). */
+function eventKeys(headers: Array<[string, string]>, body: string): { id: string | null; type: string | null } {
+  const h = (n: string) => headers.find(([k]) => k === n)?.[1] ?? null;
+  let obj: Record<string, unknown> | null = null;
+  try {
+    const v: unknown = JSON.parse(body);
+    if (v && typeof v === 'object' && !Array.isArray(v)) obj = v as Record<string, unknown>;
+  } catch {
+    /* not JSON */
+  }
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    id: str(obj?.id) ?? h('x-github-delivery') ?? h('webhook-id'),
+    type: h('x-github-event') ?? str(obj?.type),
+  };
+}
+
 class FakeBackend implements Backend {
   private captures: Stored[] = []; // oldest first
   private nextId = 1;
@@ -128,6 +149,20 @@ class FakeBackend implements Backend {
   ];
   private listener: ListenerView;
   private secrets = new Map<string, string[]>([['stripe', ['whsec_fake_4eC39HqLyjWDarjtT1zdp7dc']]]);
+  private cancelled = new Set<string>();
+  private rules = new Map<string, DiffRulesView>();
+
+  private defaultRules(endpoint: string): DiffRulesView {
+    const stripe = endpoint === 'stripe';
+    return {
+      endpoint,
+      scheme: stripe ? 'stripe' : 'generic',
+      is_default: true,
+      ignore_paths: stripe ? ['id', 'created'] : [],
+      ignore_headers: [...(stripe ? ['stripe-signature'] : []), 'content-length', 'host'],
+      array_key: null,
+    };
+  }
 
   constructor(mode: string) {
     const port = mode.includes('busy') ? PORT + 1 : PORT;
@@ -198,7 +233,14 @@ class FakeBackend implements Backend {
       verdict: null,
       detected_scheme: null,
       detections: detectFake(allHeaders),
+      event_type: null,
+      duplicate_of: null,
+      event_id: null,
     };
+    const keys = eventKeys(headers, typeof body === 'string' ? body : '');
+    c.event_type = keys.type;
+    c.event_id = keys.id;
+    c.duplicate_of = keys.id ? (this.captures.find((x) => x.endpoint === c.endpoint && x.event_id === keys.id)?.id ?? null) : null;
     this.judge(c);
     this.captures.push(c);
     const s = summary(c);
@@ -214,10 +256,12 @@ class FakeBackend implements Backend {
     const events = ['invoice.paid', 'customer.created', 'charge.refunded', 'payment_intent.succeeded', 'checkout.session.completed'];
     for (let i = 0; i < 230; i++) {
       const type = events[i % events.length];
+      // Every 17th delivery is a retry of the previous one (same event id).
+      const eventNo = i % 17 === 16 ? i - 1 : i;
       this.send(
         'POST',
         `/stripe/events${i % 3 === 0 ? '?attempt=' + ((i % 4) + 1) : ''}`,
-        JSON.stringify({ id: `evt_${1000 + i}`, object: 'event', type, data: { object: { amount: 100 * i, currency: 'eur' } } }),
+        JSON.stringify({ id: `evt_${1000 + eventNo}`, object: 'event', type, data: { object: { amount: 100 * i, currency: 'eur' } } }),
         [ua, ['content-type', 'application/json'], ['stripe-signature', `t=${Math.floor(t / 1e6)},v1=${(i * 7919).toString(16)}`]],
         { at: step() },
       );
@@ -409,6 +453,44 @@ class FakeBackend implements Backend {
         if (!c.verdict) fail('invalid_input', `endpoint "${c.endpoint}" has no signature scheme`);
         return structuredClone(c.verdict);
       }
+      case 'diff_captures': {
+        const req = args.req as DiffCapturesReq;
+        const get = (id: number) => this.captures.find((x) => x.id === id) ?? fail('not_found', `capture ${id} not found`);
+        const a = get(req.a.id);
+        const b = get(req.b.id);
+        await new Promise((r) => setTimeout(r, 200)); // long enough to see the Cancel button
+        if (req.token && this.cancelled.delete(req.token)) fail('cancelled', 'the diff was cancelled');
+        return fakeDiff(a, b, req, summary(a), summary(b));
+      }
+      case 'cancel_diff':
+        this.cancelled.add(args.token as string);
+        return true;
+      case 'diff_partners': {
+        const c = this.captures.find((x) => x.id === args.id) ?? fail('not_found', `capture ${String(args.id)} not found`);
+        const out: DiffPartnerView[] = [];
+        if (c.event_id) {
+          for (const x of this.captures) {
+            if (x.id !== c.id && x.endpoint === c.endpoint && x.event_id === c.event_id) out.push({ reason: 'duplicate', capture: summary(x) });
+          }
+        }
+        const prev = [...this.captures]
+          .reverse()
+          .find((x) => x.id < c.id && x.endpoint === c.endpoint && (c.event_type ? x.event_type === c.event_type : x.path === c.path));
+        if (prev && !out.some((p) => p.capture.id === prev.id)) {
+          out.push({ reason: c.event_type ? 'previous_same_type' : 'previous_same_route', capture: summary(prev) });
+        }
+        return out;
+      }
+      case 'diff_rules':
+        return this.rules.get(args.endpoint as string) ?? this.defaultRules(args.endpoint as string);
+      case 'save_diff_rules': {
+        const r = { ...(args.rules as DiffRulesView), is_default: false };
+        this.rules.set(r.endpoint, r);
+        return r;
+      }
+      case 'reset_diff_rules':
+        this.rules.delete(args.endpoint as string);
+        return this.defaultRules(args.endpoint as string);
       default:
         fail('internal', `unknown command ${cmd}`);
     }

@@ -41,6 +41,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'read_only',
   'io',
   'conflict',
+  'cancelled',
   'internal',
 ]);
 

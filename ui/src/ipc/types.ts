@@ -2,6 +2,10 @@
 import type { CapturePage } from '../bindings/CapturePage';
 import type { CaptureSummary } from '../bindings/CaptureSummary';
 import type { CaptureView } from '../bindings/CaptureView';
+import type { DiffCapturesReq } from '../bindings/DiffCapturesReq';
+import type { DiffPartnerView } from '../bindings/DiffPartnerView';
+import type { DiffRulesView } from '../bindings/DiffRulesView';
+import type { DiffView } from '../bindings/DiffView';
 import type { EndpointView } from '../bindings/EndpointView';
 import type { ListCapturesReq } from '../bindings/ListCapturesReq';
 import type { ListenerView } from '../bindings/ListenerView';
@@ -23,6 +27,12 @@ export type Commands = {
   signature_catalog: [NoArgs, SchemeInfo[]];
   set_endpoint_signature: [{ req: SetEndpointSignatureReq }, EndpointView];
   verify_capture: [{ id: number }, Verdict];
+  diff_captures: [{ req: DiffCapturesReq }, DiffView];
+  cancel_diff: [{ token: string }, boolean];
+  diff_partners: [{ id: number }, DiffPartnerView[]];
+  diff_rules: [{ endpoint: string }, DiffRulesView];
+  save_diff_rules: [{ rules: DiffRulesView }, DiffRulesView];
+  reset_diff_rules: [{ endpoint: string }, DiffRulesView];
 };
 
 export type Events = {

@@ -10,6 +10,7 @@ const TITLES: Record<string, string> = {
   read_only: 'Storage is read-only',
   io: 'I/O error',
   conflict: 'Conflict',
+  cancelled: 'Cancelled',
   internal: 'Internal error',
 };
 

@@ -7,6 +7,7 @@
 //! diff, forwarding, tunnel) add their methods in a child module of their own. This module must not format
 //! output for a particular host.
 
+mod diffs;
 pub(crate) mod signatures;
 
 use std::net::{IpAddr, SocketAddr};
@@ -48,6 +49,7 @@ struct Inner {
     writer: Mutex<Option<CaptureWriter>>,
     listener: Mutex<Option<Running>>,
     signatures: signatures::SignatureState,
+    diffs: diffs::DiffJobs,
 }
 
 struct Running {
@@ -71,9 +73,14 @@ impl Engine {
                 writer: Mutex::new(None),
                 listener: Mutex::new(None),
                 signatures: Default::default(),
+                diffs: Default::default(),
             }),
         };
         engine.inner.reload()?;
+        if let Err(e) = engine.inner.backfill_event_keys() {
+            // Not fatal: duplicate flags of old captures stay empty (e.g. a read-only database).
+            tracing::warn!("could not index the event keys of older captures: {e}");
+        }
         Ok(engine)
     }
 

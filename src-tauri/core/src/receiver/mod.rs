@@ -22,7 +22,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt;
 
-use crate::model::{route, CaptureSignature, Endpoint, HeaderList, NewCapture, DEFAULT_ENDPOINT};
+use crate::model::{route, CaptureSignature, Endpoint, EventKeys, HeaderList, NewCapture, DEFAULT_ENDPOINT};
 use crate::store::writer::CaptureWriter;
 
 /// Header on every reply that names the capture's id.
@@ -45,6 +45,9 @@ pub struct ReceiverState {
     pub body_limit: usize,
     pub judge: Judge,
 }
+
+/// Bodies larger than this get their event keys computed on the blocking pool.
+const BLOCKING_KEYS_ABOVE: usize = 256 * 1024;
 
 pub fn router(state: ReceiverState) -> Router {
     Router::new().fallback(capture).with_state(state)
@@ -91,6 +94,22 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
         }
     };
     let content_type = headers.get(header::CONTENT_TYPE.as_str());
+    // Reading the event id/type parses the body: off the async workers when it is large.
+    let (event, headers, bytes) = if bytes.len() > BLOCKING_KEYS_ABOVE {
+        match tokio::task::spawn_blocking(move || (EventKeys::of(&headers, &bytes), headers, bytes)).await {
+            Ok(done) => done,
+            Err(e) => {
+                return response::error(
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    "storage",
+                    &format!("the request could not be stored, so it is not acknowledged: {e}"),
+                    None,
+                )
+            }
+        }
+    } else {
+        (EventKeys::of(&headers, &bytes), headers, bytes)
+    };
     let new = NewCapture {
         received_at_us,
         endpoint: endpoint_name,
@@ -104,6 +123,8 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
         body_over_limit: over_limit,
         content_type,
         remote_addr: remote.to_string(),
+        event,
+        duplicate_of: None,
     };
     let (new, signature) = if new.body.len() <= crate::engine::signatures::INLINE_VERIFY_MAX {
         let s = (st.judge)(&new);

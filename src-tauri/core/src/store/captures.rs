@@ -1,19 +1,30 @@
-//! The `captures` table: insert (used by the writer), page, get, delete, clear, retention.
+//! The `captures` table: insert (used by the writer), page, get, delete, clear, retention, and
+//! the event-key lookups behind duplicate flags and diff partners.
 
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 use super::signatures::{enum_text, parse_enum, scheme_text};
 use crate::ipc::{rfc3339_us, CaptureSummary, VerdictSummary};
-use crate::model::{Capture, CaptureId, CaptureSignature, HeaderList, NewCapture};
+use crate::model::{Capture, CaptureId, CaptureSignature, EventKeys, HeaderList, NewCapture};
 
 pub const DEFAULT_PAGE: u32 = 100;
 pub const MAX_PAGE: u32 = 1000;
 
-pub(crate) fn insert(tx: &Transaction, c: &NewCapture, sig: &CaptureSignature) -> rusqlite::Result<CaptureId> {
+/// Inserts `c`; returns its id and the capture it duplicates (same endpoint and event id), if any.
+pub(crate) fn insert(
+    tx: &Transaction,
+    c: &NewCapture,
+    sig: &CaptureSignature,
+) -> rusqlite::Result<(CaptureId, Option<CaptureId>)> {
+    let duplicate_of = match &c.event.id {
+        Some(event_id) => first_with_event_id(tx, &c.endpoint, event_id)?,
+        None => None,
+    };
     let mut stmt = tx.prepare_cached(
         "INSERT INTO captures (received_at_us, endpoint, method, path, query, url, headers, body,
-                               body_size, body_over_limit, content_type, remote_addr)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                               body_size, body_over_limit, content_type, remote_addr,
+                               event_id, event_type, duplicate_of, event_indexed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1)",
     )?;
     stmt.execute(params![
         c.received_at_us,
@@ -28,12 +39,15 @@ pub(crate) fn insert(tx: &Transaction, c: &NewCapture, sig: &CaptureSignature) -
         c.body_over_limit,
         c.content_type,
         c.remote_addr,
+        c.event.id,
+        c.event.event_type,
+        duplicate_of,
     ])?;
     let id = tx.last_insert_rowid();
     if *sig != CaptureSignature::default() {
         set_signature(tx, id, sig)?;
     }
-    Ok(id)
+    Ok((id, duplicate_of))
 }
 
 /// Stores a capture's verdict (and detected scheme); false when the capture is gone.
@@ -69,8 +83,18 @@ pub fn ids_of_endpoint(
     ids
 }
 
-const SUMMARY_COLS: &str = "id, received_at_us, endpoint, method, path, query, body_size, body_over_limit, content_type,
-     remote_addr, verdict_status, verdict_reason, verdict_scheme, verdict_secret_index, detected_scheme";
+
+fn first_with_event_id(conn: &Connection, endpoint: &str, event_id: &str) -> rusqlite::Result<Option<CaptureId>> {
+    conn.query_row(
+        "SELECT min(id) FROM captures WHERE endpoint = ?1 AND event_id = ?2",
+        params![endpoint, event_id],
+        |r| r.get(0),
+    )
+}
+
+const SUMMARY_COLS: &str = "id, received_at_us, endpoint, method, path, query, body_size, body_over_limit,
+     content_type, remote_addr, event_type, duplicate_of, verdict_status, verdict_reason, verdict_scheme,
+     verdict_secret_index, detected_scheme";
 
 fn verdict_summary(r: &Row, first: usize) -> rusqlite::Result<Option<VerdictSummary>> {
     let status: Option<String> = r.get(first)?;
@@ -99,8 +123,10 @@ fn summary(r: &Row) -> rusqlite::Result<CaptureSummary> {
         body_over_limit: r.get(7)?,
         content_type: r.get(8)?,
         remote_addr: r.get(9)?,
-        verdict: verdict_summary(r, 10)?,
-        detected_scheme: r.get::<_, Option<String>>(14)?.as_deref().and_then(parse_enum),
+        event_type: r.get(10)?,
+        duplicate_of: r.get(11)?,
+        verdict: verdict_summary(r, 12)?,
+        detected_scheme: r.get::<_, Option<String>>(16)?.as_deref().and_then(parse_enum),
     })
 }
 
@@ -134,7 +160,7 @@ pub fn page(
 pub fn get(conn: &Connection, id: CaptureId) -> rusqlite::Result<Option<Capture>> {
     conn.query_row(
         "SELECT id, received_at_us, endpoint, method, path, query, url, headers, body, body_size,
-                body_over_limit, content_type, remote_addr, verdict, detected_scheme
+                body_over_limit, content_type, remote_addr, event_id, event_type, duplicate_of, verdict, detected_scheme
          FROM captures WHERE id = ?1",
         [id],
         |r| {
@@ -153,10 +179,12 @@ pub fn get(conn: &Connection, id: CaptureId) -> rusqlite::Result<Option<Capture>
                     body_over_limit: r.get(10)?,
                     content_type: r.get(11)?,
                     remote_addr: r.get(12)?,
+                    event: EventKeys { id: r.get(13)?, event_type: r.get(14)? },
+                    duplicate_of: r.get(15)?,
                 },
                 signature: CaptureSignature {
-                    verdict: r.get::<_, Option<String>>(13)?.and_then(|j| serde_json::from_str(&j).ok()),
-                    detected: r.get::<_, Option<String>>(14)?.as_deref().and_then(parse_enum),
+                    verdict: r.get::<_, Option<String>>(16)?.and_then(|j| serde_json::from_str(&j).ok()),
+                    detected: r.get::<_, Option<String>>(17)?.as_deref().and_then(parse_enum),
                 },
             })
         },
@@ -190,4 +218,102 @@ pub(crate) fn enforce_retention(conn: &Connection, max: u64) -> rusqlite::Result
         "DELETE FROM captures WHERE id <= (SELECT id FROM captures ORDER BY id DESC LIMIT 1 OFFSET ?1)",
         [max as i64],
     )
+}
+
+/// The latest capture before `id` on `endpoint` with this event type.
+pub fn previous_of_type(
+    conn: &Connection,
+    endpoint: &str,
+    event_type: &str,
+    id: CaptureId,
+) -> rusqlite::Result<Option<CaptureSummary>> {
+    let sql = format!(
+        "SELECT {SUMMARY_COLS} FROM captures
+         WHERE endpoint = ?1 AND event_type = ?2 AND id < ?3 ORDER BY id DESC LIMIT 1"
+    );
+    conn.query_row(&sql, params![endpoint, event_type, id], summary).optional()
+}
+
+/// The latest capture before `id` on `endpoint` with the same method and path (for deliveries
+/// without a recognisable event type).
+pub fn previous_same_route(
+    conn: &Connection,
+    endpoint: &str,
+    method: &str,
+    path: &str,
+    id: CaptureId,
+) -> rusqlite::Result<Option<CaptureSummary>> {
+    let sql = format!(
+        "SELECT {SUMMARY_COLS} FROM captures
+         WHERE endpoint = ?1 AND method = ?2 AND path = ?3 AND id < ?4 ORDER BY id DESC LIMIT 1"
+    );
+    conn.query_row(&sql, params![endpoint, method, path, id], summary).optional()
+}
+
+/// Other captures on `endpoint` carrying the same event id (oldest first, at most `limit`).
+pub fn same_event_id(
+    conn: &Connection,
+    endpoint: &str,
+    event_id: &str,
+    except: CaptureId,
+    limit: u32,
+) -> rusqlite::Result<Vec<CaptureSummary>> {
+    let sql = format!(
+        "SELECT {SUMMARY_COLS} FROM captures
+         WHERE endpoint = ?1 AND event_id = ?2 AND id != ?3 ORDER BY id LIMIT ?4"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![endpoint, event_id, except, limit], summary)?;
+    rows.collect()
+}
+
+/// The latest capture stored on `endpoint` (to guess its provider scheme).
+pub fn latest_on_endpoint(conn: &Connection, endpoint: &str) -> rusqlite::Result<Option<Capture>> {
+    let id: Option<CaptureId> =
+        conn.query_row("SELECT max(id) FROM captures WHERE endpoint = ?1", [endpoint], |r| r.get(0))?;
+    match id {
+        Some(id) => get(conn, id),
+        None => Ok(None),
+    }
+}
+
+/// Fills event keys and duplicate flags for captures stored before they existed, `batch` rows
+/// at a time, computing the keys with `keys`. Returns how many rows were filled.
+pub(crate) fn backfill_event_keys(
+    conn: &mut Connection,
+    batch: u32,
+    keys: impl Fn(&HeaderList, &[u8]) -> EventKeys,
+) -> rusqlite::Result<usize> {
+    let mut total = 0;
+    loop {
+        let pending: bool =
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM captures WHERE event_indexed = 0)", [], |r| r.get(0))?;
+        if !pending {
+            return Ok(total);
+        }
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let rows: Vec<(CaptureId, Vec<u8>, Vec<u8>)> = {
+            let mut stmt =
+                tx.prepare_cached("SELECT id, headers, body FROM captures WHERE event_indexed = 0 ORDER BY id LIMIT ?1")?;
+            let rows = stmt.query_map([batch], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        if rows.is_empty() {
+            tx.commit()?;
+            return Ok(total);
+        }
+        for (id, headers, body) in &rows {
+            let k = keys(&HeaderList::decode(headers), body);
+            tx.execute(
+                "UPDATE captures SET event_id = ?2, event_type = ?3, event_indexed = 1,
+                     duplicate_of = CASE WHEN ?2 IS NULL THEN NULL ELSE
+                         (SELECT min(d.id) FROM captures d
+                          WHERE d.endpoint = captures.endpoint AND d.event_id = ?2 AND d.id < captures.id) END
+                 WHERE id = ?1",
+                params![id, k.id, k.event_type],
+            )?;
+        }
+        total += rows.len();
+        tx.commit()?;
+    }
 }

@@ -7,7 +7,8 @@ use rusqlite::Connection;
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
-    include_str!("../../migrations/0002_signatures.sql"),
+    include_str!("../../migrations/0002_diff.sql"),
+    include_str!("../../migrations/0003_signatures.sql"),
 ];
 
 pub(super) fn run(conn: &Connection) -> rusqlite::Result<()> {

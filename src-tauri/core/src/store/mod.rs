@@ -8,6 +8,7 @@
 //! ([`migrate`]). This module must not know about HTTP or the UI.
 
 pub mod captures;
+pub mod diff_rules;
 pub mod endpoints;
 mod migrate;
 pub mod settings;

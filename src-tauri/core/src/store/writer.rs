@@ -82,7 +82,9 @@ fn commit(
     events: &broadcast::Sender<Event>,
     retention: &AtomicU64,
 ) {
-    let result = (|| -> rusqlite::Result<(Vec<i64>, usize)> {
+    // Per capture: its id and the capture it duplicates.
+    type Committed = Vec<(i64, Option<i64>)>;
+    let result = (|| -> rusqlite::Result<(Committed, usize)> {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let ids = batch.iter().map(|j| captures::insert(&tx, &j.capture, &j.signature)).collect::<rusqlite::Result<Vec<_>>>()?;
         // Retention is part of the same commit, so an acknowledged state is already trimmed.
@@ -92,7 +94,8 @@ fn commit(
     })();
     match result {
         Ok((ids, removed)) => {
-            for (job, id) in batch.drain(..).zip(ids) {
+            for (mut job, (id, duplicate_of)) in batch.drain(..).zip(ids) {
+                job.capture.duplicate_of = duplicate_of;
                 let capture = Arc::new(Capture { id, data: job.capture, signature: job.signature });
                 let _ = events.send(Event::Captured(capture.clone()));
                 let _ = job.ack.send(Ok(capture));

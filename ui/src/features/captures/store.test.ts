@@ -17,6 +17,8 @@ const summary = (id: number, endpoint = 'stripe'): CaptureSummary => ({
   remote_addr: '127.0.0.1:5000',
   verdict: null,
   detected_scheme: null,
+  event_type: null,
+  duplicate_of: null,
 });
 
 describe('captures store (against the fake backend)', () => {

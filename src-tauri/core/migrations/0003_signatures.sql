@@ -1,4 +1,4 @@
--- 0002: signature verification. Append-only: never edit once landed; add 0003_….sql.
+-- 0003: signature verification. Append-only: never edit once landed; add 0003_….sql.
 -- An endpoint's scheme (snake_case scheme id, NULL = none configured) and its options.
 ALTER TABLE endpoints ADD COLUMN signature_scheme TEXT;
 ALTER TABLE endpoints ADD COLUMN signature_options TEXT NOT NULL DEFAULT '{}'; -- JSON {"name": "value"}

@@ -9,10 +9,8 @@ PKGS=(
   librsvg2-dev libayatana-appindicator3-dev
   webkit2gtk-driver xvfb xauth x11-utils imagemagick dbus-x11 at-spi2-core fonts-dejavu-core
   nodejs npm
+  python3 python3-venv
 )
-if [ "${1:-}" = "--with-test-tools" ]; then
-  PKGS+=(python3 python3-pip)
-fi
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -21,7 +19,7 @@ for p in "${PKGS[@]}"; do
     nodejs) command -v node >/dev/null 2>&1 && continue ;;
     npm) command -v npm >/dev/null 2>&1 && continue ;;
     python3) command -v python3 >/dev/null 2>&1 && continue ;;
-    python3-pip) python3 -m pip --version >/dev/null 2>&1 && continue ;;
+    python3-venv) python3 -c 'import venv, ensurepip' >/dev/null 2>&1 && continue ;;
   esac
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done

@@ -25,6 +25,13 @@ if [ "$mode" != "--e2e-only" ]; then
   section "UI: type check, unit tests, build"
   (cd ui && npm run check && npm test && npm run build)
 
+  section "Signatures: fixtures signed by the providers' own libraries (PyPI)"
+  python3 -m venv target/crosscheck-venv
+  target/crosscheck-venv/bin/pip install -q --disable-pip-version-check -r tests/crosscheck/requirements.txt
+  rm -rf target/crosscheck
+  target/crosscheck-venv/bin/python tests/crosscheck/crosscheck.py target/crosscheck
+  export HOOKLOUPE_CROSSCHECK_DIR="$PWD/target/crosscheck"
+
   section "Rust: unit and integration tests"
   cargo build --locked -p hookloupe   # tests/it drives the real binary
   cargo test --locked

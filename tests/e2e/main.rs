@@ -9,9 +9,11 @@
 //! - captures: a webhook appears live, opens, shows a header value and a body field
 //! - diff: two ticked captures are compared; the changed field is listed and emphasised
 //! - tunnel: a bore tunnel started from the panel goes online, shows its URL, captures through it
+//! - signatures: a valid and an invalid signature, configured in the Signature tab, diagnosis visible
 
 mod harness;
 
 mod captures;
 mod diff;
 mod tunnel;
+mod signatures;

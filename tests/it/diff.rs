@@ -107,6 +107,7 @@ async fn duplicates_flagged_and_partners_suggested() {
         name: "other".into(),
         path_prefix: "/other".into(),
         response: ResponseRuleView { status: 200, headers: vec![], body: String::new(), delay_ms: 0 },
+        signature: None,
     };
     r.engine.save_endpoint(other_endpoint).await.unwrap();
     let gh = |delivery: &'static str| [JSON, ("x-github-event", "push"), ("x-github-delivery", delivery)];

@@ -7,10 +7,12 @@
 //! - diff: `hookloupe diff` over real captures, duplicate flags, partners, ignore rules
 //! - crash: SIGKILL while a sender streams; every 2xx-acknowledged request survives
 //! - tunnel: public URL through a real bore server (and ngrok when NGROK_AUTHTOKEN is set)
+//! - signatures: verdicts at capture time, rotation, re-evaluation, `verify`, provider-library cross-check
 
 mod cli;
 mod crash;
 mod diff;
 mod receive;
+mod signatures;
 mod store;
 mod tunnel;

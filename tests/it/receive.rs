@@ -128,6 +128,7 @@ async fn endpoints_route_by_prefix_and_answer_with_their_rule() {
             name: "paybox".into(),
             path_prefix: "/api/paybox/callback".into(),
             response: rule,
+            signature: None,
         })
         .await
         .unwrap();

@@ -3,10 +3,11 @@
 
 use hookloupe_core::ipc::{
     CapturePage, CaptureView, DiffCapturesReq, DiffPartnerView, DiffRulesView, DiffView, EndpointView, ErrorView,
-    ListCapturesReq, ListenerView,
+    ListCapturesReq, ListenerView, SetEndpointSignatureReq,
 };
 use hookloupe_core::ipc::{NgrokTokenView, StartTunnelReq};
 use hookloupe_core::tunnel::TunnelStatusView;
+use hookloupe_core::signature::{SchemeInfo, Verdict};
 use hookloupe_core::{Engine, ErrorCode};
 use tauri::State;
 
@@ -59,6 +60,21 @@ pub async fn save_endpoint(shell: State<'_, Shell>, endpoint: EndpointView) -> R
 #[tauri::command]
 pub async fn remove_endpoint(shell: State<'_, Shell>, name: String) -> Reply<()> {
     Ok(engine(&shell)?.remove_endpoint(name).await?)
+}
+
+#[tauri::command]
+pub fn signature_catalog(shell: State<'_, Shell>) -> Reply<Vec<SchemeInfo>> {
+    Ok(engine(&shell)?.catalog())
+}
+
+#[tauri::command]
+pub async fn set_endpoint_signature(shell: State<'_, Shell>, req: SetEndpointSignatureReq) -> Reply<EndpointView> {
+    Ok(engine(&shell)?.set_endpoint_signature(req).await?)
+}
+
+#[tauri::command]
+pub async fn verify_capture(shell: State<'_, Shell>, id: i64) -> Reply<Verdict> {
+    Ok(engine(&shell)?.verify_capture(id).await?)
 }
 
 #[tauri::command]

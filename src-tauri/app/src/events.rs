@@ -14,6 +14,7 @@ pub fn forward(app: AppHandle, mut events: broadcast::Receiver<Event>) {
                 Ok(Event::CapturesChanged) => app.emit("captures:changed", ()),
                 Ok(Event::EndpointsChanged) => app.emit("endpoints:changed", ()),
                 Ok(Event::TunnelChanged(status)) => app.emit("tunnel:changed", status),
+                Ok(Event::VerdictsChanged { .. }) => app.emit("captures:changed", ()),
                 // The window missed some events: have it reload the list.
                 Err(broadcast::error::RecvError::Lagged(_)) => app.emit("captures:changed", ()),
                 Err(broadcast::error::RecvError::Closed) => return,

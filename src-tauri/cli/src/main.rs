@@ -7,6 +7,7 @@
 mod diff;
 mod print;
 mod tunnel;
+mod verify;
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -83,6 +84,8 @@ enum Command {
     /// Public URL settings.
     #[command(subcommand)]
     Tunnel(tunnel::TunnelCmd),
+    /// Check a signature: a stored capture's, or a request file's with a given scheme and secrets.
+    Verify(verify::VerifyArgs),
     /// Compare two captures: request, headers, JSON structure and body lines.
     Diff(diff::DiffArgs),
     /// Show or set how many captures are kept (oldest removed first; 0 keeps everything).
@@ -120,6 +123,8 @@ struct EndpointArgs {
     /// Wait this long before answering (e.g. 15000 to watch the provider time out).
     #[arg(long, default_value_t = 0)]
     delay_ms: u64,
+    #[command(flatten)]
+    signature: verify::SignatureArgs,
 }
 
 fn main() -> ExitCode {
@@ -240,8 +245,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         name: a.name,
                         path_prefix: a.path_prefix,
                         response: ResponseRuleView { status: a.status, headers, body: a.body, delay_ms: a.delay_ms },
+                        signature: None,
                     };
                     let saved = engine.save_endpoint(view).await?;
+                    let saved = verify::apply_to_endpoint(&engine, saved, &a.signature).await?;
                     let msg = format!("Endpoint {} catches {}.", saved.name, saved.path_prefix);
                     print::done(json, &msg, serde_json::to_value(&saved)?);
                 }
@@ -260,6 +267,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Tunnel(cmd) => tunnel::run(cmd, Engine::open(Config::new(data_dir))?, json).await?,
+        Command::Verify(args) => verify::run(|| Ok(Engine::open(Config::new(data_dir))?), args, json).await?,
         Command::Diff(args) => diff::run(data_dir, json, args).await?,
         Command::Retention { max } => {
             let engine = Engine::open(Config::new(data_dir))?;

@@ -34,6 +34,9 @@ pub fn capture_line(c: &Capture) -> String {
     if d.via == hookloupe_core::model::Via::Tunnel {
         note.push_str(&format!("  [via tunnel{}]", d.forwarded_for.as_deref().map(|f| format!(", client {f}")).unwrap_or_default()));
     }
+    if let Some(v) = &c.signature.verdict {
+        note.push_str(&format!("  [signature {}]", crate::verify::status_word(v.status)));
+    }
     format!(
         "#{:<5} {}  {:<7} {}  → {}  {}  {}  from {}{note}",
         c.id,
@@ -52,14 +55,15 @@ pub fn capture_table(items: &[CaptureSummary], next_before: Option<i64>) {
         println!("No captures yet. Run `hookloupe listen` and send a request to it.");
         return;
     }
-    println!("{:<6} {:<27} {:<7} {:<12} {:>9}  PATH", "ID", "RECEIVED (UTC)", "METHOD", "ENDPOINT", "SIZE");
+    println!("{:<6} {:<27} {:<7} {:<12} {:<9} {:>9}  PATH", "ID", "RECEIVED (UTC)", "METHOD", "ENDPOINT", "SIGNATURE", "SIZE");
     for c in items {
         println!(
-            "{:<6} {:<27} {:<7} {:<12} {:>9}  {}{}{}",
+            "{:<6} {:<27} {:<7} {:<12} {:<9} {:>9}  {}{}{}",
             c.id,
             c.received_at,
             c.method,
             c.endpoint,
+            c.verdict.as_ref().map_or("-", |v| crate::verify::status_word(v.status)),
             size(c.body_size),
             target(&c.path, &c.query),
             if c.body_over_limit { "  [413]" } else { "" },
@@ -96,9 +100,21 @@ pub fn capture_detail(c: &Capture) {
 }
 
 pub fn endpoint_table(list: &[EndpointView]) {
-    println!("{:<16} {:<28} {:>6} {:>9}", "NAME", "PATH PREFIX", "STATUS", "DELAY");
+    println!("{:<16} {:<28} {:>6} {:>9}  SIGNATURE", "NAME", "PATH PREFIX", "STATUS", "DELAY");
     for e in list {
-        println!("{:<16} {:<28} {:>6} {:>7}ms", e.name, e.path_prefix, e.response.status, e.response.delay_ms);
+        let sig = e.signature.as_ref().and_then(|s| {
+            let scheme = s.scheme?;
+            let secrets: Vec<String> = s.secrets.iter().map(|k| format!("#{} {}", k.index, k.masked)).collect();
+            Some(format!("{} [{}]", scheme.label(), secrets.join(", ")))
+        });
+        println!(
+            "{:<16} {:<28} {:>6} {:>7}ms  {}",
+            e.name,
+            e.path_prefix,
+            e.response.status,
+            e.response.delay_ms,
+            sig.unwrap_or_else(|| "-".into())
+        );
     }
 }
 

@@ -18,4 +18,6 @@ pub enum Event {
     EndpointsChanged,
     /// The tunnel's state, public URL or reason changed.
     TunnelChanged(crate::tunnel::TunnelStatusView),
+    /// The stored verdicts of an endpoint's captures were recomputed: lists should reload.
+    VerdictsChanged { endpoint: String },
 }

@@ -17,6 +17,10 @@ use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode};
 use crate::model::{Capture, CaptureId, Endpoint, ResponseRule};
+use crate::signature::{Detection, SchemeId, Verdict};
+
+mod signatures;
+pub use signatures::{RequestInput, SecretEdit, SecretView, SetEndpointSignatureReq, SignatureConfigView, VerdictSummary};
 
 /// RFC 3339 UTC with microseconds, e.g. `2026-11-22T07:01:19.123456Z`.
 pub fn rfc3339_us(us: i64) -> String {
@@ -53,6 +57,12 @@ pub struct CaptureSummary {
     /// the same event id.
     #[ts(type = "number | null")]
     pub duplicate_of: Option<CaptureId>,
+    /// The signature verdict; `null` when there is no scheme and no recognised signature.
+    #[serde(default)]
+    pub verdict: Option<VerdictSummary>,
+    /// The provider guessed from the request when the endpoint has no scheme.
+    #[serde(default)]
+    pub detected_scheme: Option<SchemeId>,
 }
 
 /// A whole capture: what `hookloupe show --json` prints and the inspector shows.
@@ -82,6 +92,14 @@ pub struct CaptureView {
     pub via: String,
     /// Original client address reported by the tunnel (tunnel captures only).
     pub forwarded_for: Option<String>,
+    /// The full signature verdict with its diagnosis; `null` when nothing could be judged.
+    #[serde(default)]
+    pub verdict: Option<Verdict>,
+    #[serde(default)]
+    pub detected_scheme: Option<SchemeId>,
+    /// Provider guesses from the headers, best first (offered as one-click configuration).
+    #[serde(default)]
+    pub detections: Vec<Detection>,
 }
 
 impl From<&Capture> for CaptureSummary {
@@ -103,6 +121,8 @@ impl From<&Capture> for CaptureSummary {
             forwarded_for: d.forwarded_for.clone(),
             event_type: d.event.event_type.clone(),
             duplicate_of: d.duplicate_of,
+            verdict: c.signature.verdict.as_ref().map(VerdictSummary::from),
+            detected_scheme: c.signature.detected,
         }
     }
 }
@@ -127,6 +147,9 @@ impl From<&Capture> for CaptureView {
             remote_addr: d.remote_addr.clone(),
             via: d.via.as_str().to_owned(),
             forwarded_for: d.forwarded_for.clone(),
+            verdict: c.signature.verdict.clone(),
+            detected_scheme: c.signature.detected,
+            detections: crate::engine::signatures::detections(c),
         }
     }
 }
@@ -166,6 +189,11 @@ pub struct EndpointView {
     pub name: String,
     pub path_prefix: String,
     pub response: ResponseRuleView,
+    /// Signature settings with masked secrets (ignored when saving: set them with
+    /// `set_endpoint_signature`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub signature: Option<SignatureConfigView>,
 }
 
 impl From<&Endpoint> for EndpointView {
@@ -179,6 +207,7 @@ impl From<&Endpoint> for EndpointView {
                 body: e.response.body.clone(),
                 delay_ms: e.response.delay_ms,
             },
+            signature: None,
         }
     }
 }

@@ -12,6 +12,7 @@
 //! - [`store`]: SQLite persistence; the only module that speaks SQL.
 //! - [`receiver`]: the axum HTTP receiver that turns requests into captures.
 //! - [`diff`]: pure comparison of two deliveries (line, structural JSON, header and metadata diff).
+//! - [`signature`]: pure webhook-signature verification, diagnosis, signing and detection.
 //! - [`event`]: events published after each commit.
 //! - [`error`]: the library error and its stable codes.
 //! - [`tunnel`]: public URLs through ngrok or a self-hosted bore server.
@@ -25,6 +26,7 @@ pub mod ipc;
 pub mod model;
 pub mod paths;
 pub mod receiver;
+pub mod signature;
 pub mod store;
 pub mod tunnel;
 

@@ -4,7 +4,11 @@
 //! does I/O. Header values are kept as raw bytes (HTTP allows non-UTF-8 `obs-text`), and a
 //! capture's body is the exact bytes received.
 
+use std::collections::BTreeMap;
+
 use bytes_view::latin1_or_utf8;
+
+use crate::signature::{SchemeConfig, SchemeId, Secret, Verdict};
 
 /// A capture's id: a monotonic integer assigned at commit, so ids sort by arrival.
 pub type CaptureId = i64;
@@ -132,6 +136,32 @@ impl EventKeys {
 pub struct Capture {
     pub id: CaptureId,
     pub data: NewCapture,
+    pub signature: CaptureSignature,
+}
+
+/// What the signature check said about a capture (computed before it is stored, recomputed
+/// when its endpoint's signature settings change).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaptureSignature {
+    /// `None` when nothing could be judged: no scheme configured and no signature recognised.
+    pub verdict: Option<Verdict>,
+    /// The provider guessed from the request when the endpoint has no scheme.
+    pub detected: Option<SchemeId>,
+}
+
+/// An endpoint's signature settings: scheme (none = only detection), secrets (rotation), options.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EndpointSignature {
+    pub scheme: Option<SchemeId>,
+    pub secrets: Vec<Secret>,
+    pub options: BTreeMap<String, String>,
+}
+
+impl EndpointSignature {
+    /// The engine's view of these settings, when a scheme is set.
+    pub fn scheme_config(&self) -> Option<SchemeConfig> {
+        self.scheme.map(|scheme| SchemeConfig { scheme, secrets: self.secrets.clone(), options: self.options.clone() })
+    }
 }
 
 /// How an endpoint answers the requests it captures.

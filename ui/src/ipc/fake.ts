@@ -18,6 +18,11 @@ import type { ListenerView } from '../bindings/ListenerView';
 import type { NgrokTokenView } from '../bindings/NgrokTokenView';
 import type { StartTunnelReq } from '../bindings/StartTunnelReq';
 import type { TunnelStatusView } from '../bindings/TunnelStatusView';
+import type { Detection } from '../bindings/Detection';
+import type { SchemeId } from '../bindings/SchemeId';
+import type { SchemeInfo } from '../bindings/SchemeInfo';
+import type { SetEndpointSignatureReq } from '../bindings/SetEndpointSignatureReq';
+import type { Verdict } from '../bindings/Verdict';
 import { bytesToBase64, utf8Bytes } from '../lib/bytes';
 import { fakeDiff } from './fakeDiff';
 import type { Backend, Unsubscribe } from './types';
@@ -38,8 +43,76 @@ function rfc3339(us: number): string {
 }
 
 function summary(c: Stored): CaptureSummary {
-  const { url: _url, headers: _h, body_b64: _b, event_id: _e, ...rest } = c;
-  return rest;
+  const { url: _url, headers: _h, body_b64: _b, event_id: _e, detections: _d, verdict, ...rest } = c;
+  return {
+    ...rest,
+    verdict: verdict
+      ? { status: verdict.status, reason: verdict.reason, scheme: verdict.scheme, matched_secret_index: verdict.matched_secret_index }
+      : null,
+  };
+}
+
+// A few catalog entries so the form has something to show (the real catalog has 29).
+const FAKE_CATALOG: SchemeInfo[] = [
+  {
+    id: 'stripe',
+    name: 'Stripe',
+    secret_kind: 'hmac_key',
+    secret_help: "The endpoint's signing secret (`whsec_…`).",
+    default_tolerance_secs: 300,
+    can_sign: true,
+    options: [{ name: 'tolerance_secs', label: 'Timestamp tolerance (s)', default: '300', help: 'How far the signed timestamp may be from now; 0 disables the check.' }],
+  },
+  { id: 'github', name: 'GitHub', secret_kind: 'hmac_key', secret_help: "The webhook's secret.", default_tolerance_secs: null, can_sign: true, options: [] },
+  {
+    id: 'generic_hmac',
+    name: 'Generic HMAC',
+    secret_kind: 'hmac_key',
+    secret_help: 'The shared key.',
+    default_tolerance_secs: null,
+    can_sign: true,
+    options: [
+      { name: 'header', label: 'Signature header', default: null, help: 'Header holding the signature.' },
+      { name: 'algorithm', label: 'Algorithm', default: 'sha256', help: 'sha1, sha256 or sha512.' },
+    ],
+  },
+];
+
+function detectFake(headers: Array<[string, string]>): Detection[] {
+  if (headers.some(([k]) => k === 'stripe-signature')) return [{ scheme: 'stripe', confidence: 0.95, why: '`Stripe-Signature` header' }];
+  if (headers.some(([k]) => k === 'x-hub-signature-256')) return [{ scheme: 'github', confidence: 0.9, why: '`X-Hub-Signature-256` header' }];
+  return [];
+}
+
+/** A plausible verdict (the fake does no cryptography): every fourth signed capture is invalid. */
+function judgeFake(c: Stored, scheme: SchemeId | null, secretCount: number): Verdict | null {
+  const detected = c.detections[0]?.scheme ?? null;
+  const base = { matched_secret_index: null, skew_secs: null, expected: null, received: null, other_endpoint_hint: null, signed_content: null };
+  if (!scheme) {
+    return detected
+      ? { ...base, status: 'no_secret', reason: 'no_secret', scheme: detected, explanation: 'The request is signed, but no secret is configured for this endpoint, so it cannot be checked.' }
+      : null;
+  }
+  const sig = c.headers.find(([k]) => k === 'stripe-signature' || k === 'x-hub-signature-256')?.[1];
+  if (!sig) return { ...base, status: 'unsigned', reason: 'missing_header', scheme, explanation: 'This request carries no signature header, so it is unsigned.' };
+  if (secretCount === 0) return { ...base, status: 'no_secret', reason: 'no_secret', scheme, explanation: 'No secret is configured for this endpoint.' };
+  const t = Math.floor(c.received_at_us / 1e6);
+  const body = new TextDecoder().decode(Uint8Array.from(atob(c.body_b64), (ch) => ch.charCodeAt(0)));
+  const prefix = `${t}.`;
+  const signed_content = { text: prefix + body, body_range: [prefix.length, prefix.length + new TextEncoder().encode(body).length] as [number, number], truncated: false };
+  if (c.id % 4 === 1) {
+    return {
+      ...base,
+      status: 'invalid',
+      reason: 'bad_signature',
+      scheme,
+      explanation: 'No configured secret produces this signature over the received content: the secret is wrong or the body was changed on the way.',
+      expected: 'v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd',
+      received: sig,
+      signed_content,
+    };
+  }
+  return { ...base, status: 'valid', reason: 'ok', scheme, explanation: 'The signature is valid (secret #0).', matched_secret_index: 0, skew_secs: 1, signed_content };
 }
 
 /** Event id and type, roughly as the engine derives them (for the fake's duplicate flags). */
@@ -69,6 +142,7 @@ class FakeBackend implements Backend {
       name: 'stripe',
       path_prefix: '/stripe',
       response: { status: 200, headers: [['content-type', 'application/json']], body: '{"received":true}', delay_ms: 0 },
+      signature: { scheme: 'stripe', secrets: [{ index: 0, masked: 'whsec_…p7dc' }], options: {} },
     },
     {
       name: 'github',
@@ -77,6 +151,7 @@ class FakeBackend implements Backend {
     },
   ];
   private listener: ListenerView;
+  private secrets = new Map<string, string[]>([['stripe', ['whsec_fake_4eC39HqLyjWDarjtT1zdp7dc']]]);
   private cancelled = new Set<string>();
   private tunnel: TunnelStatusView = {
     provider: null, state: 'off', public_url: null, message: null, reason: null, attempts: 0, qr_svg: null,
@@ -169,6 +244,9 @@ class FakeBackend implements Backend {
       remote_addr: `127.0.0.1:${50000 + Math.floor(Math.random() * 15000)}`,
       via: 'local',
       forwarded_for: null,
+      verdict: null,
+      detected_scheme: null,
+      detections: detectFake(allHeaders),
       event_type: null,
       duplicate_of: null,
       event_id: null,
@@ -177,6 +255,7 @@ class FakeBackend implements Backend {
     c.event_type = keys.type;
     c.event_id = keys.id;
     c.duplicate_of = keys.id ? (this.captures.find((x) => x.endpoint === c.endpoint && x.event_id === keys.id)?.id ?? null) : null;
+    this.judge(c);
     this.captures.push(c);
     const s = summary(c);
     this.emit('capture:new', s);
@@ -271,6 +350,13 @@ class FakeBackend implements Backend {
     );
   }
 
+  private judge(c: Stored) {
+    const ep = this.endpoints.find((e) => e.name === c.endpoint);
+    const scheme = ep?.signature?.scheme ?? null;
+    c.verdict = judgeFake(c, scheme, this.secrets.get(c.endpoint)?.length ?? 0);
+    c.detected_scheme = scheme ? null : (c.detections[0]?.scheme ?? null);
+  }
+
   private emit(name: string, payload: unknown) {
     for (const h of this.listeners.get(name) ?? []) {
       queueMicrotask(() => h(payload));
@@ -332,7 +418,8 @@ class FakeBackend implements Backend {
         const clash = this.endpoints.find((e) => e.path_prefix === ep.path_prefix && e.name !== ep.name);
         if (clash) fail('conflict', `path prefix ${ep.path_prefix} is already used by endpoint '${clash.name}'`);
         const i = this.endpoints.findIndex((e) => e.name === ep.name);
-        if (i >= 0) this.endpoints[i] = structuredClone(ep);
+        // Signature settings are not part of a save (as in the engine): keep them.
+        if (i >= 0) this.endpoints[i] = { ...structuredClone(ep), signature: this.endpoints[i].signature };
         else this.endpoints.push(structuredClone(ep));
         this.emit('endpoints:changed', null);
         return structuredClone(ep);
@@ -344,6 +431,41 @@ class FakeBackend implements Backend {
         this.endpoints.splice(i, 1);
         this.emit('endpoints:changed', null);
         return null;
+      }
+      case 'signature_catalog':
+        return structuredClone(FAKE_CATALOG);
+      case 'set_endpoint_signature': {
+        const req = args.req as SetEndpointSignatureReq;
+        const ep = this.endpoints.find((e) => e.name === req.endpoint);
+        if (!ep) fail('not_found', `no endpoint named "${req.endpoint}"`);
+        const current = this.secrets.get(ep.name) ?? [];
+        const next = req.secrets
+          ? req.secrets.map((s) => {
+              if ('keep' in s) {
+                if (current[s.keep] === undefined) fail('invalid_input', `there is no secret #${s.keep} to keep`);
+                return current[s.keep];
+              }
+              if (!s.new.trim()) fail('invalid_input', 'a secret cannot be empty');
+              return s.new.trim();
+            })
+          : current;
+        this.secrets.set(ep.name, next);
+        const mask = (s: string) => {
+          const p = /^[a-z]{1,5}_/.exec(s)?.[0] ?? '';
+          return s.length - p.length >= 16 ? `${p}…${s.slice(-4)}` : `${p}…`;
+        };
+        ep.signature = { scheme: req.scheme, secrets: next.map((s, i) => ({ index: i, masked: mask(s) })), options: { ...req.options } };
+        for (const c of this.captures) if (c.endpoint === ep.name) this.judge(c);
+        this.emit('endpoints:changed', null);
+        this.emit('captures:changed', null);
+        return structuredClone(ep);
+      }
+      case 'verify_capture': {
+        const c = this.captures.find((x) => x.id === args.id);
+        if (!c) fail('not_found', `capture ${String(args.id)} not found`);
+        this.judge(c);
+        if (!c.verdict) fail('invalid_input', `endpoint "${c.endpoint}" has no signature scheme`);
+        return structuredClone(c.verdict);
       }
       case 'diff_captures': {
         const req = args.req as DiffCapturesReq;

@@ -12,6 +12,9 @@ import type { ListenerView } from '../bindings/ListenerView';
 import type { NgrokTokenView } from '../bindings/NgrokTokenView';
 import type { StartTunnelReq } from '../bindings/StartTunnelReq';
 import type { TunnelStatusView } from '../bindings/TunnelStatusView';
+import type { SchemeInfo } from '../bindings/SchemeInfo';
+import type { SetEndpointSignatureReq } from '../bindings/SetEndpointSignatureReq';
+import type { Verdict } from '../bindings/Verdict';
 
 type NoArgs = Record<string, never>;
 
@@ -24,6 +27,9 @@ export type Commands = {
   list_endpoints: [NoArgs, EndpointView[]];
   save_endpoint: [{ endpoint: EndpointView }, EndpointView];
   remove_endpoint: [{ name: string }, null];
+  signature_catalog: [NoArgs, SchemeInfo[]];
+  set_endpoint_signature: [{ req: SetEndpointSignatureReq }, EndpointView];
+  verify_capture: [{ id: number }, Verdict];
   diff_captures: [{ req: DiffCapturesReq }, DiffView];
   cancel_diff: [{ token: string }, boolean];
   diff_partners: [{ id: number }, DiffPartnerView[]];

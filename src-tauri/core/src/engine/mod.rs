@@ -8,6 +8,7 @@
 //! output for a particular host.
 
 mod diffs;
+pub(crate) mod signatures;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,6 +51,7 @@ pub(crate) struct Inner {
     writer: Mutex<Option<CaptureWriter>>,
     listener: Mutex<Option<Running>>,
     tunnel: tunnel::TunnelSlot,
+    signatures: signatures::SignatureState,
     diffs: diffs::DiffJobs,
 }
 
@@ -74,6 +76,7 @@ impl Engine {
                 writer: Mutex::new(None),
                 listener: Mutex::new(None),
                 tunnel: tunnel::TunnelSlot::default(),
+                signatures: Default::default(),
                 diffs: Default::default(),
             }),
         };
@@ -122,6 +125,7 @@ impl Engine {
             endpoints: self.inner.endpoints.clone(),
             body_limit: self.inner.config.body_limit,
             ingress: receiver::Ingress::Local,
+            judge: self.inner.signatures.judge_fn(),
         };
         let (shutdown, stop) = watch::channel(false);
         tokio::spawn(receiver::serve(listener, receiver::router(state), stop.clone()));
@@ -211,7 +215,7 @@ impl Engine {
     }
 
     pub async fn list_endpoints(&self) -> Result<Vec<EndpointView>> {
-        self.blocking(|i| Ok(i.store.with(|c| endpoints::list(c))?.iter().map(EndpointView::from).collect()))
+        self.blocking(|i| Ok(i.store.with(|c| endpoints::list(c))?.iter().map(|e| i.endpoint_view(e)).collect()))
             .await
     }
 
@@ -234,7 +238,7 @@ impl Engine {
             i.store.with(|c| endpoints::upsert(c, &endpoint))?;
             i.reload()?;
             let _ = i.events.send(Event::EndpointsChanged);
-            Ok(EndpointView::from(&endpoint))
+            Ok(i.endpoint_view(&endpoint))
         })
         .await
     }
@@ -301,6 +305,7 @@ impl Inner {
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
         self.retention.store(max, Ordering::Relaxed);
+        self.reload_signatures()?;
         Ok(())
     }
 
@@ -308,9 +313,15 @@ impl Inner {
     /// endpoints or captures (`own_max`: the highest capture id this process published).
     fn reload_if_changed(&self, own_max: i64) -> Result<()> {
         let before = self.endpoints.read().unwrap().clone();
+        let signatures_before = self.signatures.table.read().unwrap().clone();
         self.reload()?;
-        if *self.endpoints.read().unwrap() != before {
+        let signatures_changed = *self.signatures.table.read().unwrap() != signatures_before;
+        if *self.endpoints.read().unwrap() != before || signatures_changed {
             let _ = self.events.send(Event::EndpointsChanged);
+        }
+        if signatures_changed {
+            // Another process changed them and re-evaluates its captures: lists should reload.
+            let _ = self.events.send(Event::CapturesChanged);
         }
         let now = self.store.with(|c| captures::fingerprint(c))?;
         let mut last = self.fingerprint.lock().unwrap();

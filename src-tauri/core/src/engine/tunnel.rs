@@ -87,6 +87,7 @@ impl Engine {
             writer,
             endpoints: self.inner.endpoints.clone(),
             body_limit: self.inner.config.body_limit,
+            judge: self.inner.signatures.judge_fn(),
             ingress: Ingress::Tunnel { status: status_rx.clone(), trust_forwarded_for: provider == "ngrok" },
         };
         tokio::spawn(receiver::serve(listener, receiver::router(state), stop_rx.clone()));

@@ -22,7 +22,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt;
 
-use crate::model::{route, Endpoint, EventKeys, HeaderList, NewCapture, Via, DEFAULT_ENDPOINT};
+use crate::model::{route, CaptureSignature, Endpoint, EventKeys, HeaderList, NewCapture, Via, DEFAULT_ENDPOINT};
 use crate::store::writer::CaptureWriter;
 
 /// Header on every reply that names the capture's id.
@@ -32,6 +32,9 @@ pub const MAX_HEADERS: usize = 512;
 /// Largest request head (request line + headers) accepted, in bytes.
 pub const MAX_HEAD_BYTES: usize = 1024 * 1024;
 
+/// Computes a capture's signature verdict before it is stored (pure; may take milliseconds on large bodies).
+pub type Judge = Arc<dyn Fn(&NewCapture) -> CaptureSignature + Send + Sync>;
+
 /// The endpoint table the receiver routes with; swapped whole when endpoints change.
 pub type EndpointTable = Arc<RwLock<Arc<Vec<Endpoint>>>>;
 
@@ -40,6 +43,7 @@ pub struct ReceiverState {
     pub writer: CaptureWriter,
     pub endpoints: EndpointTable,
     pub body_limit: usize,
+    pub judge: Judge,
     pub ingress: Ingress,
 }
 
@@ -158,7 +162,29 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
         event,
         duplicate_of: None,
     };
-    match st.writer.write(new).await {
+    let (new, signature) = if new.body.len() <= crate::engine::signatures::INLINE_VERIFY_MAX {
+        let s = (st.judge)(&new);
+        (new, s)
+    } else {
+        let judge = st.judge.clone();
+        match tokio::task::spawn_blocking(move || {
+            let s = judge(&new);
+            (new, s)
+        })
+        .await
+        {
+            Ok(done) => done,
+            Err(e) => {
+                return response::error(
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    &format!("checking the signature failed: {e}"),
+                    None,
+                )
+            }
+        }
+    };
+    match st.writer.write(new, signature).await {
         Ok(c) if over_limit => response::error(
             axum::http::StatusCode::PAYLOAD_TOO_LARGE,
             "body_over_limit",

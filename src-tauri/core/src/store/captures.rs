@@ -3,14 +3,19 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
-use crate::ipc::{rfc3339_us, CaptureSummary};
-use crate::model::{Capture, CaptureId, EventKeys, HeaderList, NewCapture, Via};
+use super::signatures::{enum_text, parse_enum, scheme_text};
+use crate::ipc::{rfc3339_us, CaptureSummary, VerdictSummary};
+use crate::model::{Capture, CaptureId, CaptureSignature, EventKeys, HeaderList, NewCapture, Via};
 
 pub const DEFAULT_PAGE: u32 = 100;
 pub const MAX_PAGE: u32 = 1000;
 
 /// Inserts `c`; returns its id and the capture it duplicates (same endpoint and event id), if any.
-pub(crate) fn insert(tx: &Transaction, c: &NewCapture) -> rusqlite::Result<(CaptureId, Option<CaptureId>)> {
+pub(crate) fn insert(
+    tx: &Transaction,
+    c: &NewCapture,
+    sig: &CaptureSignature,
+) -> rusqlite::Result<(CaptureId, Option<CaptureId>)> {
     let duplicate_of = match &c.event.id {
         Some(event_id) => first_with_event_id(tx, &c.endpoint, event_id)?,
         None => None,
@@ -40,8 +45,46 @@ pub(crate) fn insert(tx: &Transaction, c: &NewCapture) -> rusqlite::Result<(Capt
         c.via.as_str(),
         c.forwarded_for,
     ])?;
-    Ok((tx.last_insert_rowid(), duplicate_of))
+    let id = tx.last_insert_rowid();
+    if *sig != CaptureSignature::default() {
+        set_signature(tx, id, sig)?;
+    }
+    Ok((id, duplicate_of))
 }
+
+/// Stores a capture's verdict (and detected scheme); false when the capture is gone.
+pub fn set_signature(conn: &Connection, id: CaptureId, sig: &CaptureSignature) -> rusqlite::Result<bool> {
+    let v = sig.verdict.as_ref();
+    let n = conn.prepare_cached(
+        "UPDATE captures SET verdict_status = ?2, verdict_reason = ?3, verdict_scheme = ?4,
+                verdict_secret_index = ?5, verdict = ?6, detected_scheme = ?7
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        v.map(|v| enum_text(&v.status)),
+        v.map(|v| enum_text(&v.reason)),
+        v.map(|v| scheme_text(v.scheme)),
+        v.and_then(|v| v.matched_secret_index).map(i64::from),
+        v.and_then(|v| serde_json::to_string(v).ok()),
+        sig.detected.map(scheme_text),
+    ])?;
+    Ok(n > 0)
+}
+
+/// Ids of one endpoint's captures older than `before`, newest first (for re-evaluation).
+pub fn ids_of_endpoint(
+    conn: &Connection,
+    endpoint: &str,
+    before: CaptureId,
+    limit: u32,
+) -> rusqlite::Result<Vec<CaptureId>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id FROM captures WHERE endpoint = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3")?;
+    let ids = stmt.query_map(params![endpoint, before, limit], |r| r.get(0))?.collect();
+    ids
+}
+
 
 fn first_with_event_id(conn: &Connection, endpoint: &str, event_id: &str) -> rusqlite::Result<Option<CaptureId>> {
     conn.query_row(
@@ -52,7 +95,21 @@ fn first_with_event_id(conn: &Connection, endpoint: &str, event_id: &str) -> rus
 }
 
 const SUMMARY_COLS: &str = "id, received_at_us, endpoint, method, path, query, body_size, body_over_limit,
-     content_type, remote_addr, event_type, duplicate_of, via, forwarded_for";
+     content_type, remote_addr, event_type, duplicate_of, verdict_status, verdict_reason, verdict_scheme,
+     verdict_secret_index, detected_scheme, via, forwarded_for";
+
+fn verdict_summary(r: &Row, first: usize) -> rusqlite::Result<Option<VerdictSummary>> {
+    let status: Option<String> = r.get(first)?;
+    let reason: Option<String> = r.get(first + 1)?;
+    let scheme: Option<String> = r.get(first + 2)?;
+    let index: Option<i64> = r.get(first + 3)?;
+    Ok(match (status.as_deref().and_then(parse_enum), reason.as_deref().and_then(parse_enum), scheme.as_deref().and_then(parse_enum)) {
+        (Some(status), Some(reason), Some(scheme)) => {
+            Some(VerdictSummary { status, reason, scheme, matched_secret_index: index.map(|i| i as u32) })
+        }
+        _ => None,
+    })
+}
 
 fn summary(r: &Row) -> rusqlite::Result<CaptureSummary> {
     let us: i64 = r.get(1)?;
@@ -70,8 +127,10 @@ fn summary(r: &Row) -> rusqlite::Result<CaptureSummary> {
         remote_addr: r.get(9)?,
         event_type: r.get(10)?,
         duplicate_of: r.get(11)?,
-        via: r.get(12)?,
-        forwarded_for: r.get(13)?,
+        verdict: verdict_summary(r, 12)?,
+        detected_scheme: r.get::<_, Option<String>>(16)?.as_deref().and_then(parse_enum),
+        via: r.get(17)?,
+        forwarded_for: r.get(18)?,
     })
 }
 
@@ -105,7 +164,7 @@ pub fn page(
 pub fn get(conn: &Connection, id: CaptureId) -> rusqlite::Result<Option<Capture>> {
     conn.query_row(
         "SELECT id, received_at_us, endpoint, method, path, query, url, headers, body, body_size,
-                body_over_limit, content_type, remote_addr, event_id, event_type, duplicate_of,
+                body_over_limit, content_type, remote_addr, event_id, event_type, duplicate_of, verdict, detected_scheme,
                 via, forwarded_for
          FROM captures WHERE id = ?1",
         [id],
@@ -127,8 +186,12 @@ pub fn get(conn: &Connection, id: CaptureId) -> rusqlite::Result<Option<Capture>
                     remote_addr: r.get(12)?,
                     event: EventKeys { id: r.get(13)?, event_type: r.get(14)? },
                     duplicate_of: r.get(15)?,
-                    via: Via::parse(&r.get::<_, String>(16)?),
-                    forwarded_for: r.get(17)?,
+                    via: Via::parse(&r.get::<_, String>(18)?),
+                    forwarded_for: r.get(19)?,
+                },
+                signature: CaptureSignature {
+                    verdict: r.get::<_, Option<String>>(16)?.and_then(|j| serde_json::from_str(&j).ok()),
+                    detected: r.get::<_, Option<String>>(17)?.as_deref().and_then(parse_enum),
                 },
             })
         },

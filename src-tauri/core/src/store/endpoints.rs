@@ -51,5 +51,6 @@ pub fn name_for_prefix(conn: &Connection, prefix: &str) -> rusqlite::Result<Opti
 }
 
 pub fn remove(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+    super::signatures::forget(conn, name)?;
     Ok(conn.execute("DELETE FROM endpoints WHERE name = ?1", [name])? > 0)
 }

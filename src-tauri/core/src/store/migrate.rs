@@ -8,6 +8,7 @@ use rusqlite::Connection;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_diff.sql"),
+    include_str!("../../migrations/0003_signatures.sql"),
     include_str!("../../migrations/0004_tunnel.sql"),
 ];
 

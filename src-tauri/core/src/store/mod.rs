@@ -13,6 +13,7 @@ pub mod diff_rules;
 pub mod endpoints;
 mod migrate;
 pub mod settings;
+pub mod signatures;
 pub mod writer;
 
 use std::path::{Path, PathBuf};

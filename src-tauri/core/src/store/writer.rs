@@ -16,7 +16,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use super::{captures, connect};
 use crate::error::{Error, Result};
 use crate::event::Event;
-use crate::model::{Capture, NewCapture};
+use crate::model::{Capture, CaptureSignature, NewCapture};
 
 /// Most captures committed in one transaction.
 pub const MAX_BATCH: usize = 512;
@@ -25,6 +25,7 @@ const QUEUE: usize = 4096;
 
 struct Job {
     capture: NewCapture,
+    signature: CaptureSignature,
     ack: oneshot::Sender<Result<Arc<Capture>>>,
 }
 
@@ -63,11 +64,11 @@ impl CaptureWriter {
         Ok(CaptureWriter { tx })
     }
 
-    /// Stores `capture` durably; resolves once its batch is committed.
-    pub async fn write(&self, capture: NewCapture) -> Result<Arc<Capture>> {
+    /// Stores `capture` with its signature verdict durably; resolves once its batch is committed.
+    pub async fn write(&self, capture: NewCapture, signature: CaptureSignature) -> Result<Arc<Capture>> {
         let (ack, done) = oneshot::channel();
         self.tx
-            .send(Job { capture, ack })
+            .send(Job { capture, signature, ack })
             .await
             .map_err(|_| Error::Internal("the capture writer has stopped".into()))?;
         done.await.map_err(|_| Error::Internal("the capture writer stopped before committing".into()))?
@@ -85,7 +86,7 @@ fn commit(
     type Committed = Vec<(i64, Option<i64>)>;
     let result = (|| -> rusqlite::Result<(Committed, usize)> {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let ids = batch.iter().map(|j| captures::insert(&tx, &j.capture)).collect::<rusqlite::Result<Vec<_>>>()?;
+        let ids = batch.iter().map(|j| captures::insert(&tx, &j.capture, &j.signature)).collect::<rusqlite::Result<Vec<_>>>()?;
         // Retention is part of the same commit, so an acknowledged state is already trimmed.
         let removed = captures::enforce_retention(&tx, retention.load(Ordering::Relaxed))?;
         tx.commit()?;
@@ -95,7 +96,7 @@ fn commit(
         Ok((ids, removed)) => {
             for (mut job, (id, duplicate_of)) in batch.drain(..).zip(ids) {
                 job.capture.duplicate_of = duplicate_of;
-                let capture = Arc::new(Capture { id, data: job.capture });
+                let capture = Arc::new(Capture { id, data: job.capture, signature: job.signature });
                 let _ = events.send(Event::Captured(capture.clone()));
                 let _ = job.ack.send(Ok(capture));
             }

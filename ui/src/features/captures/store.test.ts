@@ -15,6 +15,8 @@ const summary = (id: number, endpoint = 'stripe'): CaptureSummary => ({
   body_over_limit: false,
   content_type: null,
   remote_addr: '127.0.0.1:5000',
+  verdict: null,
+  detected_scheme: null,
   event_type: null,
   duplicate_of: null,
   via: 'local',

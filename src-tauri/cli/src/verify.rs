@@ -1,0 +1,185 @@
+//! `hookloupe verify` and the signature flags of `hookloupe endpoint add`: argument shapes,
+//! one engine call each, and printing verdicts (for people, or `--json`). Presentation only:
+//! verification and diagnosis live in hookloupe-core.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Args;
+use hookloupe_core::ipc::{EndpointView, RequestInput, SecretEdit, SetEndpointSignatureReq};
+use hookloupe_core::signature::{SchemeConfig, SchemeId, Secret, Verdict, VerdictStatus};
+use hookloupe_core::{Engine, Error};
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// Id of a stored capture, checked with its endpoint's current settings (omit with --request).
+    pub id: Option<i64>,
+    /// A request as JSON in the capture shape (`hookloupe show ID --json` works; `-` reads stdin):
+    /// method, url, headers as [name, value] pairs, body_b64 or body, optional remote_addr.
+    #[arg(long, value_name = "FILE", conflicts_with = "id")]
+    pub request: Option<PathBuf>,
+    #[command(flatten)]
+    pub signature: SignatureArgs,
+    /// The time to check timestamps against, in Unix seconds (default: now).
+    #[arg(long, value_name = "UNIX")]
+    pub now: Option<i64>,
+}
+
+#[derive(Args, Default)]
+pub struct SignatureArgs {
+    /// Signature scheme, e.g. stripe, github, standard_webhooks, generic_hmac (see docs/signatures.md).
+    #[arg(long, value_name = "NAME")]
+    pub scheme: Option<String>,
+    /// Secret (HMAC key, token or public key); repeat for rotation: any may match.
+    #[arg(long = "secret", value_name = "S")]
+    pub secrets: Vec<String>,
+    /// Scheme option, e.g. tolerance_secs=300 or public_url=https://example.com/hook; repeatable.
+    #[arg(long = "option", value_name = "KEY=VALUE")]
+    pub options: Vec<String>,
+}
+
+impl SignatureArgs {
+    fn given(&self) -> bool {
+        self.scheme.is_some() || !self.secrets.is_empty() || !self.options.is_empty()
+    }
+
+    fn scheme_id(&self) -> anyhow::Result<Option<SchemeId>> {
+        self.scheme.as_deref().map(parse_scheme).transpose()
+    }
+
+    fn option_map(&self) -> anyhow::Result<BTreeMap<String, String>> {
+        self.options
+            .iter()
+            .map(|o| {
+                o.split_once('=').map(|(k, v)| (k.trim().to_owned(), v.to_owned())).ok_or_else(|| {
+                    anyhow::Error::new(Error::InvalidInput(format!("option {o:?} is not in the form KEY=VALUE")))
+                })
+            })
+            .collect()
+    }
+}
+
+/// Parses a scheme name (`stripe`, `standard-webhooks`, `HubSpot_v3` …).
+pub fn parse_scheme(name: &str) -> anyhow::Result<SchemeId> {
+    let norm = name.trim().to_ascii_lowercase().replace('-', "_");
+    serde_json::from_value(serde_json::Value::String(norm)).map_err(|_| {
+        let names: Vec<String> =
+            SchemeId::ALL.iter().filter_map(|s| serde_json::to_value(s).ok()?.as_str().map(str::to_owned)).collect();
+        anyhow::Error::new(Error::InvalidInput(format!(
+            "unknown scheme {name:?}; known schemes: {}",
+            names.join(", ")
+        )))
+    })
+}
+
+/// `endpoint add … --scheme/--secret/--option`: applies the signature settings (when any flag
+/// is given) and waits for the endpoint's captures to be re-evaluated.
+pub async fn apply_to_endpoint(engine: &Engine, saved: EndpointView, args: &SignatureArgs) -> anyhow::Result<EndpointView> {
+    if !args.given() {
+        return Ok(saved);
+    }
+    let current = saved.signature.as_ref().and_then(|s| s.scheme);
+    let scheme = match args.scheme_id()? {
+        Some(s) => Some(s),
+        None if current.is_some() => current,
+        None => anyhow::bail!(Error::InvalidInput("--secret and --option need --scheme NAME".into())),
+    };
+    let secrets = if args.secrets.is_empty() {
+        None
+    } else {
+        Some(args.secrets.iter().map(|s| SecretEdit::New(s.clone())).collect())
+    };
+    let view = engine
+        .set_endpoint_signature(SetEndpointSignatureReq {
+            endpoint: saved.name.clone(),
+            scheme,
+            secrets,
+            options: args.option_map()?,
+        })
+        .await?;
+    engine.settle().await;
+    Ok(view)
+}
+
+/// `hookloupe verify`: a stored capture (engine opened by the caller) or a request file.
+pub async fn run(engine: impl FnOnce() -> anyhow::Result<Engine>, args: VerifyArgs, json: bool) -> anyhow::Result<()> {
+    let verdict = match (args.id, &args.request) {
+        (Some(id), None) => {
+            if args.signature.given() {
+                anyhow::bail!(Error::InvalidInput(
+                    "a stored capture is checked with its endpoint's settings; to try other settings use --request with `hookloupe show ID --json`".into()
+                ));
+            }
+            engine()?.verify_capture(id).await?
+        }
+        (None, Some(file)) => {
+            let text = if file.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin()).context("cannot read the request from stdin")?
+            } else {
+                std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?
+            };
+            let input: RequestInput = serde_json::from_str(&text).map_err(|e| {
+                Error::InvalidInput(format!("{} is not a request in the capture shape: {e}", file.display()))
+            })?;
+            let Some(scheme) = args.signature.scheme_id()? else {
+                anyhow::bail!(Error::InvalidInput("--request needs --scheme NAME".into()));
+            };
+            let config = SchemeConfig {
+                scheme,
+                secrets: args.signature.secrets.iter().map(Secret::new).collect(),
+                options: args.signature.option_map()?,
+            };
+            let now = args.now.unwrap_or_else(|| {
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+            });
+            Engine::verify_request(&input, &config, now)?
+        }
+        _ => anyhow::bail!(Error::InvalidInput("give a capture id, or --request FILE --scheme NAME --secret S".into())),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&verdict_json(&verdict))?);
+    } else {
+        print_verdict(&verdict);
+    }
+    Ok(())
+}
+
+/// `{"verdict", "reason", "scheme", "explanation", "matched_secret_index", …the rest of the Verdict}`.
+pub fn verdict_json(v: &Verdict) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    out.insert("verdict".into(), serde_json::to_value(v.status).unwrap_or_default());
+    if let Ok(serde_json::Value::Object(rest)) = serde_json::to_value(v) {
+        out.extend(rest);
+    }
+    serde_json::Value::Object(out)
+}
+
+pub fn status_word(s: VerdictStatus) -> &'static str {
+    match s {
+        VerdictStatus::Valid => "valid",
+        VerdictStatus::Invalid => "invalid",
+        VerdictStatus::Expired => "expired",
+        VerdictStatus::Unsigned => "unsigned",
+        VerdictStatus::NoSecret => "no secret",
+    }
+}
+
+fn print_verdict(v: &Verdict) {
+    let reason = serde_json::to_value(v.reason).ok().and_then(|r| r.as_str().map(str::to_owned)).unwrap_or_default();
+    let secret = v.matched_secret_index.map(|i| format!(" with secret #{i}")).unwrap_or_default();
+    println!("{} — {}{secret}  ({reason})", status_word(v.status).to_uppercase(), v.scheme.label());
+    println!("{}", v.explanation);
+    if let Some(skew) = v.skew_secs {
+        println!("timestamp skew: {skew} s");
+    }
+    if let Some(e) = &v.expected {
+        println!("expected: {e}");
+    }
+    if let Some(r) = &v.received {
+        println!("received: {r}");
+    }
+    if let Some(h) = &v.other_endpoint_hint {
+        println!("hint: {h}");
+    }
+}

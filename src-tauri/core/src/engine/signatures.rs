@@ -1,0 +1,311 @@
+//! The signature capability of the engine: per-endpoint scheme, secrets and options; the
+//! verdict computed for each capture before it is stored (the receiver calls [`judge`] with the
+//! capture's own receive time as `now`); re-evaluation of stored captures in the background
+//! when an endpoint's settings change (then [`Event::VerdictsChanged`]); `verify` for the CLI.
+//! Verification itself is the pure [`crate::signature`] module; this one only feeds it stored
+//! data. It must not speak SQL (that is `store::signatures`) nor log or return secrets in clear.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex, RwLock};
+
+use base64::Engine as _;
+
+use super::{Engine, Inner};
+use crate::error::{Error, Result};
+use crate::event::Event;
+use crate::ipc::{EndpointView, RequestInput, SecretEdit, SetEndpointSignatureReq};
+use crate::model::{Capture, CaptureId, CaptureSignature, Endpoint, EndpointSignature, NewCapture};
+use crate::signature::{self, Detection, Request, SchemeConfig, SchemeId, SchemeInfo, Secret, Verdict, VerdictStatus};
+use crate::store::{captures, signatures as sig_store};
+
+/// Every endpoint's signature settings, swapped whole when they change.
+pub(crate) type SignatureTable = Arc<RwLock<Arc<BTreeMap<String, EndpointSignature>>>>;
+
+/// Bodies larger than this are verified on the blocking pool rather than in the handler.
+pub(crate) const INLINE_VERIFY_MAX: usize = 256 * 1024;
+/// Captures re-evaluated per store round trip.
+const REEVALUATE_BATCH: u32 = 100;
+
+/// The engine's signature state (held by `Inner`).
+#[derive(Default)]
+pub(crate) struct SignatureState {
+    pub(crate) table: SignatureTable,
+    /// Background re-evaluations still running (awaited by [`Engine::settle`]).
+    jobs: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// Bumped per endpoint at each settings change; a re-evaluation stops when it is outdated.
+    generations: Mutex<HashMap<String, u64>>,
+}
+
+/// Judges one capture against the settings table: the endpoint's scheme (with the other
+/// endpoints' secrets for the "signed with another endpoint's secret" hint) or, without a
+/// scheme, the provider guessed from the request. Pure: `now` is the capture's receive time.
+pub(crate) fn judge(table: &BTreeMap<String, EndpointSignature>, c: &NewCapture) -> CaptureSignature {
+    if c.body_over_limit {
+        return CaptureSignature::default();
+    }
+    let now = c.received_at_us.div_euclid(1_000_000);
+    with_request(c, |req| match table.get(&c.endpoint).and_then(EndpointSignature::scheme_config) {
+        Some(cfg) => {
+            let others: Vec<(String, Secret)> = table
+                .iter()
+                .filter(|(name, _)| **name != c.endpoint)
+                .flat_map(|(name, s)| s.secrets.iter().map(move |k| (name.clone(), k.clone())))
+                .collect();
+            CaptureSignature { verdict: Some(signature::verify_with_others(&cfg, req, now, &others)), detected: None }
+        }
+        None => {
+            let detected = signature::detect(req).first().map(|d| d.scheme);
+            // A recognised signature with no secret to check it: amber "no secret".
+            let verdict = detected
+                .map(|scheme| signature::verify(&SchemeConfig { scheme, secrets: vec![], options: BTreeMap::new() }, req, now))
+                .filter(|v| v.status == VerdictStatus::NoSecret);
+            CaptureSignature { verdict, detected }
+        }
+    })
+}
+
+/// Provider guesses for a stored capture, best first.
+pub(crate) fn detections(c: &Capture) -> Vec<Detection> {
+    with_request(&c.data, signature::detect)
+}
+
+fn with_request<T>(c: &NewCapture, f: impl FnOnce(&Request) -> T) -> T {
+    // The verifier takes lowercase names (the capture keeps the original case).
+    let headers: Vec<(String, String)> =
+        c.headers.to_text_pairs().into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect();
+    let req = Request {
+        method: &c.method,
+        url: &c.url,
+        headers: &headers,
+        body: &c.body,
+        remote_ip: parse_ip(&c.remote_addr),
+    };
+    f(&req)
+}
+
+fn parse_ip(addr: &str) -> Option<IpAddr> {
+    addr.parse::<SocketAddr>().map(|a| a.ip()).ok().or_else(|| addr.trim().parse::<IpAddr>().ok())
+}
+
+impl SignatureState {
+    /// A judge for the receiver over this table (always the current settings).
+    pub(crate) fn judge_fn(&self) -> crate::receiver::Judge {
+        let table = self.table.clone();
+        Arc::new(move |c: &NewCapture| {
+            let current = table.read().map(|t| t.clone()).unwrap_or_default();
+            judge(&current, c)
+        })
+    }
+}
+
+impl Inner {
+    /// Loads the signature settings from the store; true when they changed.
+    pub(super) fn reload_signatures(&self) -> Result<bool> {
+        let all = self.store.with(|c| sig_store::all(c))?;
+        let mut slot = self.signatures.table.write().unwrap();
+        if **slot == all {
+            return Ok(false);
+        }
+        *slot = Arc::new(all);
+        Ok(true)
+    }
+
+    /// An endpoint's view with its signature settings (secrets masked).
+    pub(super) fn endpoint_view(&self, e: &Endpoint) -> EndpointView {
+        let mut view = EndpointView::from(e);
+        let table = self.signatures.table.read().unwrap().clone();
+        view.signature = Some(table.get(&e.name).map(Into::into).unwrap_or_default());
+        view
+    }
+
+    fn table(&self) -> Arc<BTreeMap<String, EndpointSignature>> {
+        self.signatures.table.read().unwrap().clone()
+    }
+
+    fn generation(&self, endpoint: &str) -> u64 {
+        self.signatures.generations.lock().unwrap().get(endpoint).copied().unwrap_or(0)
+    }
+
+    /// Recomputes the verdicts of `endpoint`'s stored captures, newest first; stops early when
+    /// the settings change again (a newer re-evaluation takes over). Returns how many changed.
+    fn reevaluate(&self, endpoint: &str, generation: u64) -> Result<usize> {
+        let mut before = CaptureId::MAX;
+        let mut changed = 0;
+        loop {
+            if self.generation(endpoint) != generation {
+                break;
+            }
+            let ids = self.store.with(|c| captures::ids_of_endpoint(c, endpoint, before, REEVALUATE_BATCH))?;
+            let Some(last) = ids.last() else { break };
+            before = *last;
+            let table = self.table();
+            let mut updates = Vec::new();
+            for id in ids {
+                if let Some(cap) = self.store.with(|c| captures::get(c, id))? {
+                    let sig = judge(&table, &cap.data);
+                    if sig != cap.signature {
+                        updates.push((id, sig));
+                    }
+                }
+            }
+            changed += updates.len();
+            self.store.with(|c| {
+                let tx = c.transaction()?;
+                for (id, sig) in &updates {
+                    captures::set_signature(&tx, *id, sig)?;
+                }
+                tx.commit()
+            })?;
+        }
+        let _ = self.events.send(Event::VerdictsChanged { endpoint: endpoint.to_owned() });
+        Ok(changed)
+    }
+}
+
+impl Engine {
+    /// Scheme descriptions (names, secret kind, options with labels and help) for forms.
+    pub fn catalog(&self) -> Vec<SchemeInfo> {
+        signature::catalog()
+    }
+
+    /// Sets an endpoint's scheme, secrets (`None` keeps them) and options, then re-evaluates
+    /// its stored captures in the background ([`Event::VerdictsChanged`] when done; the CLI
+    /// waits with [`Engine::settle`]).
+    pub async fn set_endpoint_signature(&self, req: SetEndpointSignatureReq) -> Result<EndpointView> {
+        let options: BTreeMap<String, String> = req
+            .options
+            .into_iter()
+            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+            .filter(|(k, v)| !k.is_empty() && !v.is_empty())
+            .collect();
+        if let Some(scheme) = req.scheme {
+            check_options(scheme, &options)?;
+        }
+        let name = req.endpoint.clone();
+        let view = self
+            .blocking(move |i| {
+                let endpoint = i
+                    .store
+                    .with(|c| crate::store::endpoints::list(c))?
+                    .into_iter()
+                    .find(|e| e.name == req.endpoint)
+                    .ok_or_else(|| Error::NotFound(format!("no endpoint named {:?}", req.endpoint)))?;
+                let secrets = match req.secrets {
+                    None => None,
+                    Some(edits) => {
+                        let current = i.table().get(&req.endpoint).map(|s| s.secrets.clone()).unwrap_or_default();
+                        Some(resolve_secrets(&current, edits)?)
+                    }
+                };
+                i.store.with(|c| sig_store::set(c, &req.endpoint, req.scheme, &options, secrets.as_deref()))?;
+                i.reload_signatures()?;
+                *i.signatures.generations.lock().unwrap().entry(req.endpoint.clone()).or_insert(0) += 1;
+                let _ = i.events.send(Event::EndpointsChanged);
+                Ok(i.endpoint_view(&endpoint))
+            })
+            .await?;
+        let inner = self.inner.clone();
+        let generation = inner.generation(&name);
+        let job = tokio::task::spawn_blocking(move || {
+            if let Err(e) = inner.reevaluate(&name, generation) {
+                tracing::warn!("re-evaluating the signatures of endpoint {name} failed: {e}");
+            }
+        });
+        let mut jobs = self.inner.signatures.jobs.lock().unwrap();
+        jobs.retain(|j| !j.is_finished());
+        jobs.push(job);
+        Ok(view)
+    }
+
+    /// Waits for background re-evaluations to finish.
+    pub async fn settle(&self) {
+        loop {
+            let jobs: Vec<_> = std::mem::take(&mut *self.inner.signatures.jobs.lock().unwrap());
+            if jobs.is_empty() {
+                return;
+            }
+            for j in jobs {
+                let _ = j.await;
+            }
+        }
+    }
+
+    /// Re-checks one stored capture with its endpoint's current settings (at the time it was
+    /// received), stores the new verdict and returns it.
+    pub async fn verify_capture(&self, id: CaptureId) -> Result<Verdict> {
+        self.blocking(move |i| {
+            let cap = i
+                .store
+                .with(|c| captures::get(c, id))?
+                .ok_or_else(|| Error::NotFound(format!("no capture with id {id}")))?;
+            let sig = judge(&i.table(), &cap.data);
+            if sig != cap.signature {
+                i.store.with(|c| captures::set_signature(c, id, &sig))?;
+                let _ = i.events.send(Event::VerdictsChanged { endpoint: cap.data.endpoint.clone() });
+            }
+            sig.verdict.ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "endpoint {:?} has no signature scheme and no known signature was recognised in capture {id}; \
+                     set one with `hookloupe endpoint add {} --path … --scheme NAME --secret S`",
+                    cap.data.endpoint, cap.data.endpoint
+                ))
+            })
+        })
+        .await
+    }
+
+    /// Checks a request given in the capture shape against a scheme at `now` (unix seconds),
+    /// without storing anything.
+    pub fn verify_request(input: &RequestInput, config: &SchemeConfig, now: i64) -> Result<Verdict> {
+        check_options(config.scheme, &config.options)?;
+        let body = match (&input.body_b64, &input.body) {
+            (Some(b64), _) => base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .map_err(|e| Error::InvalidInput(format!("body_b64 is not valid base64: {e}")))?,
+            (None, Some(text)) => text.clone().into_bytes(),
+            (None, None) => Vec::new(),
+        };
+        let headers: Vec<(String, String)> =
+            input.headers.iter().map(|(n, v)| (n.to_ascii_lowercase(), v.clone())).collect();
+        let req = Request {
+            method: &input.method,
+            url: &input.url,
+            headers: &headers,
+            body: &body,
+            remote_ip: input.remote_addr.as_deref().and_then(parse_ip),
+        };
+        Ok(signature::verify(config, &req, now))
+    }
+}
+
+/// Rejects option names the scheme does not take (a typo would otherwise be silently ignored).
+fn check_options(scheme: SchemeId, options: &BTreeMap<String, String>) -> Result<()> {
+    let info = signature::catalog().into_iter().find(|i| i.id == scheme);
+    let known: Vec<String> = info.map(|i| i.options.into_iter().map(|o| o.name).collect()).unwrap_or_default();
+    match options.keys().find(|k| !known.contains(k)) {
+        None => Ok(()),
+        Some(k) if known.is_empty() => {
+            Err(Error::InvalidInput(format!("{} takes no options (got {k:?})", scheme.label())))
+        }
+        Some(k) => Err(Error::InvalidInput(format!(
+            "{} has no option {k:?}; its options are: {}",
+            scheme.label(),
+            known.join(", ")
+        ))),
+    }
+}
+
+/// Builds the new secret list from edits: `Keep(i)` keeps the current secret `i`, `New(s)` adds `s`.
+fn resolve_secrets(current: &[Secret], edits: Vec<SecretEdit>) -> Result<Vec<Secret>> {
+    edits
+        .into_iter()
+        .map(|e| match e {
+            SecretEdit::Keep(i) => current.get(i as usize).cloned().ok_or_else(|| {
+                Error::InvalidInput(format!("there is no secret #{i} to keep (the endpoint has {})", current.len()))
+            }),
+            SecretEdit::New(s) if s.trim().is_empty() => Err(Error::InvalidInput("a secret cannot be empty".into())),
+            SecretEdit::New(s) => Ok(Secret::new(s.trim())),
+        })
+        .collect()
+}

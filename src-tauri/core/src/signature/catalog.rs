@@ -1,0 +1,168 @@
+//! The scheme catalog for the UI: display names, what the secret is, default tolerance,
+//! whether `sign` works, and the options each scheme takes (name, label, default, help).
+//! Descriptive data only: no verification logic lives here.
+
+use crate::signature::{OptionInfo, SchemeId, SchemeInfo, SecretKind};
+
+pub(crate) fn label(s: SchemeId) -> &'static str {
+    use SchemeId as S;
+    match s {
+        S::GenericHmac => "Generic HMAC",
+        S::Servolution => "Servolution (Comptentra)",
+        S::Finsight => "FinSight",
+        S::PayboxHmac => "Paybox HMAC-SHA512",
+        S::Cyberplus => "CyberPlus",
+        S::QuerySecret => "Secret in query string",
+        S::ApiKeyIp => "API key + IP allowlist",
+        S::Stripe => "Stripe",
+        S::Github => "GitHub",
+        S::Slack => "Slack",
+        S::Shopify => "Shopify",
+        S::StandardWebhooks => "Standard Webhooks",
+        S::Svix => "Svix",
+        S::Twilio => "Twilio",
+        S::Gitlab => "GitLab",
+        S::Paddle => "Paddle",
+        S::Square => "Square",
+        S::Zoom => "Zoom",
+        S::Linear => "Linear",
+        S::Typeform => "Typeform",
+        S::LemonSqueezy => "Lemon Squeezy",
+        S::Intercom => "Intercom",
+        S::HubspotV1 => "HubSpot v1",
+        S::HubspotV2 => "HubSpot v2",
+        S::HubspotV3 => "HubSpot v3",
+        S::Mailgun => "Mailgun",
+        S::Discord => "Discord",
+        S::Payzen => "PayZen / Lyra",
+        S::Paybox => "Paybox (RSA)",
+    }
+}
+
+fn opt(name: &str, label: &str, default: Option<&str>, help: &str) -> OptionInfo {
+    OptionInfo {
+        name: name.into(),
+        label: label.into(),
+        default: default.map(Into::into),
+        help: help.into(),
+    }
+}
+
+fn tolerance(default: i64) -> OptionInfo {
+    opt(
+        "tolerance_secs",
+        "Timestamp tolerance (s)",
+        Some(&default.to_string()),
+        "How far the signed timestamp may be from now; 0 disables the check.",
+    )
+}
+
+fn public_url(help: &str) -> OptionInfo {
+    opt("public_url", "Public URL", None, help)
+}
+
+pub(crate) fn catalog() -> Vec<SchemeInfo> {
+    use SchemeId as S;
+    SchemeId::ALL
+        .iter()
+        .map(|&id| {
+            let (kind, secret_help, tol, options): (SecretKind, &str, Option<i64>, Vec<OptionInfo>) = match id {
+                S::GenericHmac => (
+                    SecretKind::HmacKey,
+                    "The shared HMAC secret.",
+                    Some(300),
+                    vec![
+                        opt("header", "Signature header", None, "Header holding the signature (or use query_param / form_field)."),
+                        opt("query_param", "Signature query parameter", None, "Query parameter holding the signature."),
+                        opt("form_field", "Signature form field", None, "Form field holding the signature."),
+                        opt("algorithm", "Algorithm", Some("sha256"), "sha1, sha256 or sha512."),
+                        opt("key_encoding", "Key encoding", Some("text"), "text, hex, base64, or whsec (strip `whsec_`, base64-decode)."),
+                        opt("output_encoding", "Output encoding", Some("hex"), "hex, hex_upper, base64 or base64url."),
+                        opt("prefix", "Prefix", None, "Text before the digest, e.g. `sha256=`."),
+                        opt(
+                            "template",
+                            "Signed content",
+                            Some("{body}"),
+                            "Placeholders: {body} {timestamp} {id} {method} {url} {path} {query} {sorted_form} {header:NAME}; e.g. `{id}.{timestamp}.{body}`, `v0:{timestamp}:{body}`, `{url}{sorted_form}`.",
+                        ),
+                        opt("timestamp_header", "Timestamp header", None, "Header holding the signed timestamp (required with {timestamp})."),
+                        opt("timestamp_unit", "Timestamp unit", Some("s"), "s or ms."),
+                        opt("id_header", "Id header", None, "Header holding the message id (required with {id})."),
+                        tolerance(300),
+                        public_url("URL the sender calls, for {url}/{path}/{query} when a proxy or tunnel is in front."),
+                    ],
+                ),
+                S::QuerySecret => (
+                    SecretKind::Token,
+                    "The value expected in the query parameter.",
+                    None,
+                    vec![opt("param", "Query parameter", Some("secret"), "Name of the query parameter holding the secret.")],
+                ),
+                S::ApiKeyIp => (
+                    SecretKind::Token,
+                    "The API key the sender puts in the header.",
+                    None,
+                    vec![
+                        opt("header", "API key header", Some("X-API-Key"), "Header holding the key (`Authorization` accepts `Bearer <key>`)."),
+                        opt("allowed_ips", "Allowed source IPs", None, "Comma-separated IPs or CIDR ranges; empty = any."),
+                    ],
+                ),
+                S::Gitlab => (SecretKind::Token, "The hook's secret token.", None, vec![]),
+                S::Discord => (SecretKind::PublicKey, "The application's Public Key (64 hex chars).", Some(300), vec![tolerance(300)]),
+                S::Paybox => (
+                    SecretKind::PublicKey,
+                    "Paybox's RSA public key (PEM, `-----BEGIN PUBLIC KEY-----`).",
+                    None,
+                    vec![opt("param", "Signature parameter", Some("Sign"), "Name of the signature variable (`Sign:K` in PBX_RETOUR).")],
+                ),
+                S::PayboxHmac => (
+                    SecretKind::HmacKey,
+                    "The 128-hex-character HMAC key from the Back Office.",
+                    None,
+                    vec![opt("param", "Signature parameter", Some("K"), "Name of the signature parameter (`K` or `Sign`).")],
+                ),
+                S::Payzen | S::Cyberplus => (
+                    SecretKind::HmacKey,
+                    "The shop key (TEST or PRODUCTION), or the REST password for `kr-hash`.",
+                    None,
+                    vec![opt("algorithm", "Signature algorithm", Some("hmac_sha256"), "hmac_sha256 (base64) or sha1 (legacy hex).")],
+                ),
+                S::Stripe => (SecretKind::HmacKey, "The endpoint's signing secret (`whsec_…`).", Some(300), vec![tolerance(300)]),
+                S::Paddle => (SecretKind::HmacKey, "The notification destination's secret key.", Some(5), vec![tolerance(5)]),
+                S::Linear => (SecretKind::HmacKey, "The webhook's signing secret.", Some(60), vec![tolerance(60)]),
+                S::Slack | S::Zoom | S::StandardWebhooks | S::Svix | S::Mailgun => {
+                    (SecretKind::HmacKey, "The signing secret.", Some(300), vec![tolerance(300)])
+                }
+                S::HubspotV3 => (
+                    SecretKind::HmacKey,
+                    "The app's client secret.",
+                    Some(300),
+                    vec![tolerance(300), public_url("URL HubSpot calls, when a proxy or tunnel is in front.")],
+                ),
+                S::HubspotV2 => (SecretKind::HmacKey, "The app's client secret.", None, vec![public_url("URL HubSpot calls, when a proxy or tunnel is in front.")]),
+                S::Square => (
+                    SecretKind::HmacKey,
+                    "The subscription's signature key.",
+                    None,
+                    vec![public_url("The notification URL exactly as configured in the Square subscription.")],
+                ),
+                S::Twilio => (
+                    SecretKind::HmacKey,
+                    "The account's Auth Token.",
+                    None,
+                    vec![public_url("The URL configured at Twilio (scheme, host, path), when a proxy or tunnel is in front.")],
+                ),
+                _ => (SecretKind::HmacKey, "The webhook secret.", None, vec![]),
+            };
+            SchemeInfo {
+                id,
+                name: label(id).to_string(),
+                secret_kind: kind,
+                secret_help: secret_help.to_string(),
+                default_tolerance_secs: tol,
+                can_sign: !matches!(id, S::Discord | S::Paybox),
+                options,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,499 @@
+//! Webhook signature engine: given one captured request, an endpoint's scheme and secrets,
+//! and the current time, say whether the signature is valid and, when it is not, why, in
+//! words a support person can read to a customer. Also signs requests (for replay and test
+//! events), guesses the provider from a request, and describes the schemes for the UI.
+//! Pure logic: no I/O, no clock reads, no randomness (`now` is passed in); secrets never
+//! appear in a verdict, an error, or a `Debug` print.
+//!
+//! Layout: `codec` (digests, encodings, request views), `generic` (the configurable HMAC
+//! engine every HMAC scheme is a preset of), `diagnose` (variant table + explanations),
+//! one file per scheme family (`hmac_body`, `stripe`, `standard_webhooks`, `url_signed`,
+//! `twilio`, `lyra`, `paybox`, `mailgun`, `discord`, `token`), `detect`, `catalog`.
+
+mod catalog;
+mod codec;
+mod detect;
+mod diagnose;
+mod discord;
+mod generic;
+mod hmac_body;
+mod lyra;
+mod mailgun;
+mod paybox;
+mod standard_webhooks;
+mod stripe;
+mod token;
+mod twilio;
+mod url_signed;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A configured secret (HMAC key, token or public key). Never printed, never serialized.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    /// A form safe to show: a short known prefix (`whsec_`, `sk_`…) and the last 4 characters
+    /// of long secrets, e.g. `whsec_…a1b2`; short secrets show nothing of themselves.
+    pub fn masked(&self) -> String {
+        let s = self.0.trim();
+        let chars: Vec<char> = s.chars().collect();
+        let prefix = s
+            .find('_')
+            .filter(|i| *i > 0 && *i <= 6 && s.is_char_boundary(i + 1))
+            .map(|i| &s[..=i])
+            .unwrap_or("");
+        let rest = chars.len().saturating_sub(prefix.chars().count());
+        if rest >= 16 {
+            let tail: String = chars[chars.len() - 4..].iter().collect();
+            format!("{prefix}…{tail}")
+        } else {
+            format!("{prefix}…")
+        }
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// What the verifier sees of one captured HTTP request.
+#[derive(Clone, Copy, Debug)]
+pub struct Request<'a> {
+    pub method: &'a str,
+    /// Full URL as received, e.g. `http://127.0.0.1:4665/stripe?x=1`.
+    pub url: &'a str,
+    /// In arrival order, names lowercase, repeated names kept.
+    pub headers: &'a [(String, String)],
+    /// Raw bytes exactly as received.
+    pub body: &'a [u8],
+    pub remote_ip: Option<std::net::IpAddr>,
+}
+
+/// Scheme identifiers; serialized in snake_case (`"stripe"`, `"generic_hmac"`, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SchemeId {
+    GenericHmac,
+    Servolution,
+    Finsight,
+    PayboxHmac,
+    Cyberplus,
+    QuerySecret,
+    ApiKeyIp,
+    Stripe,
+    Github,
+    Slack,
+    Shopify,
+    StandardWebhooks,
+    Svix,
+    Twilio,
+    Gitlab,
+    Paddle,
+    Square,
+    Zoom,
+    Linear,
+    Typeform,
+    LemonSqueezy,
+    Intercom,
+    HubspotV1,
+    HubspotV2,
+    HubspotV3,
+    Mailgun,
+    Discord,
+    Payzen,
+    Paybox,
+}
+
+impl SchemeId {
+    pub const ALL: [SchemeId; 29] = [
+        SchemeId::GenericHmac,
+        SchemeId::Servolution,
+        SchemeId::Finsight,
+        SchemeId::PayboxHmac,
+        SchemeId::Cyberplus,
+        SchemeId::QuerySecret,
+        SchemeId::ApiKeyIp,
+        SchemeId::Stripe,
+        SchemeId::Github,
+        SchemeId::Slack,
+        SchemeId::Shopify,
+        SchemeId::StandardWebhooks,
+        SchemeId::Svix,
+        SchemeId::Twilio,
+        SchemeId::Gitlab,
+        SchemeId::Paddle,
+        SchemeId::Square,
+        SchemeId::Zoom,
+        SchemeId::Linear,
+        SchemeId::Typeform,
+        SchemeId::LemonSqueezy,
+        SchemeId::Intercom,
+        SchemeId::HubspotV1,
+        SchemeId::HubspotV2,
+        SchemeId::HubspotV3,
+        SchemeId::Mailgun,
+        SchemeId::Discord,
+        SchemeId::Payzen,
+        SchemeId::Paybox,
+    ];
+
+    /// Human name used in explanations and the UI.
+    pub fn label(self) -> &'static str {
+        catalog::label(self)
+    }
+}
+
+/// An endpoint's signature settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemeConfig {
+    pub scheme: SchemeId,
+    /// Rotation: any may match; the index of the one that matched is reported.
+    pub secrets: Vec<Secret>,
+    /// Scheme options (`tolerance_secs`, `public_url`, generic-HMAC settings, `allowed_ips`, `param`, …).
+    pub options: BTreeMap<String, String>,
+}
+
+impl SchemeConfig {
+    pub fn new(scheme: SchemeId, secrets: &[&str]) -> SchemeConfig {
+        SchemeConfig {
+            scheme,
+            secrets: secrets.iter().map(|s| Secret::new(*s)).collect(),
+            options: BTreeMap::new(),
+        }
+    }
+    pub fn with(mut self, option: &str, value: &str) -> SchemeConfig {
+        self.options.insert(option.to_string(), value.to_string());
+        self
+    }
+    pub(crate) fn opt(&self, name: &str) -> Option<&str> {
+        self.options
+            .get(name)
+            .map(|s| s.as_str())
+            .filter(|s| !s.trim().is_empty())
+    }
+    /// `tolerance_secs` option, else the scheme default; 0 disables the check.
+    pub(crate) fn tolerance(&self, default: i64) -> Result<i64, SignatureError> {
+        match self.opt("tolerance_secs") {
+            None => Ok(default),
+            Some(v) => v
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|t| *t >= 0)
+                .ok_or_else(|| SignatureError::BadOption {
+                    option: "tolerance_secs".into(),
+                    reason: format!("`{v}` is not a whole number of seconds"),
+                }),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictStatus {
+    Valid,
+    Invalid,
+    Expired,
+    Unsigned,
+    NoSecret,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    Ok,
+    BadSignature,
+    BadToken,
+    Expired,
+    MissingHeader,
+    MissingPrefix,
+    MissingTimestamp,
+    NoSecret,
+    ReserializedBody,
+    UrlMismatch,
+    WrongAlgorithm,
+    WrongEncoding,
+    WrongKeyEncoding,
+    IpNotAllowed,
+    /// The endpoint's signature settings are unusable (bad option, bad key), so nothing was checked.
+    ConfigError,
+}
+
+/// The exact bytes the verifier MACed, for display.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SignedContent {
+    /// Lossy UTF-8 of the signed bytes, truncated to 64 KiB; a secret that is part of the
+    /// signed bytes (HubSpot v1/v2, PayZen) is shown as `[secret]`.
+    pub text: String,
+    /// Byte range of the raw body inside `text`.
+    pub body_range: Option<(u32, u32)>,
+    pub truncated: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Verdict {
+    pub status: VerdictStatus,
+    pub reason: ReasonCode,
+    pub scheme: SchemeId,
+    pub explanation: String,
+    pub matched_secret_index: Option<u32>,
+    /// now − signed timestamp, in seconds.
+    #[ts(type = "number | null")]
+    pub skew_secs: Option<i64>,
+    /// Digest computed for the received content with the best secret (never the secret).
+    pub expected: Option<String>,
+    pub received: Option<String>,
+    pub other_endpoint_hint: Option<String>,
+    pub signed_content: Option<SignedContent>,
+}
+
+impl Verdict {
+    pub(crate) fn new(
+        scheme: SchemeId,
+        status: VerdictStatus,
+        reason: ReasonCode,
+        explanation: impl Into<String>,
+    ) -> Verdict {
+        Verdict {
+            status,
+            reason,
+            scheme,
+            explanation: explanation.into(),
+            matched_secret_index: None,
+            skew_secs: None,
+            expected: None,
+            received: None,
+            other_endpoint_hint: None,
+            signed_content: None,
+        }
+    }
+    pub(crate) fn unsigned(scheme: SchemeId, what: &str) -> Verdict {
+        Verdict::new(
+            scheme,
+            VerdictStatus::Unsigned,
+            ReasonCode::MissingHeader,
+            format!(
+                "This request carries no {what}, so it is unsigned: {} signs only when a secret is configured on the sender's side.",
+                scheme.label()
+            ),
+        )
+    }
+    pub(crate) fn no_secret(scheme: SchemeId) -> Verdict {
+        Verdict::new(
+            scheme,
+            VerdictStatus::NoSecret,
+            ReasonCode::NoSecret,
+            format!(
+                "The request is signed ({}), but no secret is configured for this endpoint, so it cannot be checked.",
+                scheme.label()
+            ),
+        )
+    }
+    pub(crate) fn config_error(scheme: SchemeId, e: &SignatureError) -> Verdict {
+        Verdict::new(
+            scheme,
+            VerdictStatus::Invalid,
+            ReasonCode::ConfigError,
+            format!(
+                "The endpoint's signature settings are invalid, so nothing could be checked: {e}."
+            ),
+        )
+    }
+    pub fn is_valid(&self) -> bool {
+        self.status == VerdictStatus::Valid
+    }
+}
+
+/// Caller-fixed inputs for `sign` (the engine has no randomness and no clock).
+#[derive(Clone, Debug, Default)]
+pub struct SignExtra {
+    /// Message id (Standard Webhooks / Svix `webhook-id`); defaults to the request's id header.
+    pub message_id: Option<String>,
+    /// Token (Mailgun); defaults to the one already in the body.
+    pub token: Option<String>,
+}
+
+/// Result of `sign`: headers to set or replace, and for body- or query-carried schemes the new body or URL.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Signed {
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+    pub url: Option<String>,
+}
+
+impl Signed {
+    /// Replace (or append) the signed headers in a lowercase-named header list.
+    pub fn apply_headers(&self, headers: &mut Vec<(String, String)>) {
+        for (n, v) in &self.headers {
+            let n = n.to_ascii_lowercase();
+            headers.retain(|(h, _)| *h != n);
+            headers.push((n, v.clone()));
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct Detection {
+    pub scheme: SchemeId,
+    /// 0.0 – 1.0
+    pub confidence: f32,
+    pub why: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretKind {
+    /// Shared HMAC key.
+    HmacKey,
+    /// Token / API key compared verbatim.
+    Token,
+    /// Public key (Ed25519 hex, RSA PEM).
+    PublicKey,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OptionInfo {
+    pub name: String,
+    pub label: String,
+    pub default: Option<String>,
+    pub help: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SchemeInfo {
+    pub id: SchemeId,
+    pub name: String,
+    pub secret_kind: SecretKind,
+    pub secret_help: String,
+    #[ts(type = "number | null")]
+    pub default_tolerance_secs: Option<i64>,
+    pub can_sign: bool,
+    pub options: Vec<OptionInfo>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SignatureError {
+    #[error("no secret at index {index} (the endpoint has {count})")]
+    NoSuchSecret { index: usize, count: usize },
+    #[error("option `{option}` is invalid: {reason}")]
+    BadOption { option: String, reason: String },
+    #[error("option `{option}` is required")]
+    MissingOption { option: String },
+    #[error("{scheme:?} cannot sign: {reason}")]
+    CannotSign { scheme: SchemeId, reason: String },
+    #[error("the secret cannot be used as a {what}")]
+    BadSecret { what: String },
+    #[error("the request lacks {what}")]
+    MissingInput { what: String },
+}
+
+/// Verify one request against an endpoint's scheme and secrets at time `now` (unix seconds).
+pub fn verify(cfg: &SchemeConfig, req: &Request, now: i64) -> Verdict {
+    verify_with_others(cfg, req, now, &[])
+}
+
+/// Like `verify`, and when nothing matches, also tries other endpoints' secrets to say
+/// "this was signed with endpoint X's secret".
+pub fn verify_with_others(
+    cfg: &SchemeConfig,
+    req: &Request,
+    now: i64,
+    others: &[(String, Secret)],
+) -> Verdict {
+    use SchemeId as S;
+    match cfg.scheme {
+        S::QuerySecret | S::ApiKeyIp | S::Gitlab => token::verify(cfg, req, others),
+        S::Discord => discord::verify(cfg, req, now),
+        S::Paybox => paybox::verify_rsa(cfg, req),
+        S::Mailgun => mailgun::verify(cfg, req, now, others),
+        S::Twilio => twilio::verify(cfg, req, now, others),
+        _ => match recipe_for(cfg, req) {
+            Ok(r) => generic::verify(&r, &cfg.secrets, req, now, others),
+            Err(e) => Verdict::config_error(cfg.scheme, &e),
+        },
+    }
+}
+
+/// Sign `req` with secret `secret_index` as the configured scheme would, at time `now`.
+pub fn sign(
+    cfg: &SchemeConfig,
+    secret_index: usize,
+    req: &Request,
+    now: i64,
+    extra: &SignExtra,
+) -> Result<Signed, SignatureError> {
+    use SchemeId as S;
+    let secret = cfg
+        .secrets
+        .get(secret_index)
+        .ok_or(SignatureError::NoSuchSecret {
+            index: secret_index,
+            count: cfg.secrets.len(),
+        })?;
+    match cfg.scheme {
+        S::QuerySecret | S::ApiKeyIp | S::Gitlab => token::sign(cfg, secret, req),
+        S::Discord => Err(SignatureError::CannotSign {
+            scheme: S::Discord,
+            reason:
+                "it needs the sender's Ed25519 private key; the endpoint holds only the public key"
+                    .into(),
+        }),
+        S::Paybox => Err(SignatureError::CannotSign {
+            scheme: S::Paybox,
+            reason: "it needs Paybox's RSA private key; the endpoint holds only the public key"
+                .into(),
+        }),
+        S::Mailgun => mailgun::sign(secret, req, now, extra),
+        S::Twilio => twilio::sign(cfg, secret, req),
+        _ => generic::sign(&recipe_for(cfg, req)?, secret, req, now, extra),
+    }
+}
+
+/// Provider guesses from headers and body, best first.
+pub fn detect(req: &Request) -> Vec<Detection> {
+    detect::detect(req)
+}
+
+/// Scheme descriptions for the UI.
+pub fn catalog() -> Vec<SchemeInfo> {
+    catalog::catalog()
+}
+
+/// The HMAC-engine recipe of every scheme that is a preset of it.
+fn recipe_for(cfg: &SchemeConfig, req: &Request) -> Result<generic::Recipe, SignatureError> {
+    use SchemeId as S;
+    match cfg.scheme {
+        S::GenericHmac => generic::from_options(cfg),
+        S::Stripe | S::Paddle => stripe::recipe(cfg),
+        S::StandardWebhooks | S::Svix => standard_webhooks::recipe(cfg, req),
+        S::HubspotV1 | S::HubspotV2 | S::HubspotV3 | S::Square => url_signed::recipe(cfg, req),
+        S::Payzen | S::Cyberplus => lyra::recipe(cfg, req),
+        S::PayboxHmac => paybox::recipe_hmac(cfg),
+        _ => hmac_body::recipe(cfg, req),
+    }
+}
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+pub(crate) mod testutil;

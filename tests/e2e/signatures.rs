@@ -1,0 +1,72 @@
+//! Signatures: a Stripe-signed delivery to an endpoint with no scheme is recognised ("no
+//! secret", one-click "Configure as Stripe"); configuring the secret in the Signature tab turns
+//! it valid; a delivery signed with another secret shows red with its diagnosis visible.
+
+use hookloupe_core::signature::{sign, Request, SchemeConfig, SchemeId, SignExtra};
+
+use crate::harness::Gui;
+
+const SECRET: &str = "whsec_e2e_4eC39HqLyjWDarjtT1zdp7dc";
+
+async fn deliver_stripe(url: &str, secret: &str, body: &str) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
+    let cfg = SchemeConfig::new(SchemeId::Stripe, &[secret]);
+    let req = Request { method: "POST", url, headers: &headers, body: body.as_bytes(), remote_ip: None };
+    sign(&cfg, 0, &req, now, &SignExtra::default()).unwrap().apply_headers(&mut headers);
+    let mut r = reqwest::Client::new().post(url).body(body.to_owned());
+    for (n, v) in &headers {
+        r = r.header(n.as_str(), v.as_str());
+    }
+    let resp = r.send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    resp.headers()["x-hookloupe-capture-id"].to_str().unwrap().to_owned()
+}
+
+/// Waits until the badge inside `scope` has `data-status` = `status`.
+async fn wait_badge(gui: &Gui, scope: &str, status: &str) {
+    gui.find(&format!("{scope} [data-testid=verdict-badge][data-status={status}]")).await;
+}
+
+#[tokio::test]
+async fn valid_and_invalid_signatures_with_the_diagnosis() {
+    let gui = Gui::start().await;
+    let url = format!("{}/stripe/events", gui.url);
+    let id = deliver_stripe(&url, SECRET, r#"{"id":"evt_e2e_valid","type":"invoice.paid"}"#).await;
+    let row = format!("[data-testid=capture-row][data-id='{id}']");
+    // No scheme on the endpoint yet: Stripe is recognised, but there is no secret to check it.
+    wait_badge(&gui, &row, "no_secret").await;
+    gui.click(&row).await;
+    gui.click("[data-testid=tab-signature]").await;
+    gui.wait_text("[data-testid=signature-configure-detected]", "Stripe").await;
+
+    // Configure the endpoint in the form: scheme + secret, save.
+    gui.client
+        .execute(
+            "const s = document.querySelector('[data-testid=signature-scheme]'); s.value = 'stripe'; s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    gui.find("[data-testid=signature-secret]").await.send_keys(SECRET).await.unwrap();
+    gui.click("[data-testid=signature-save]").await;
+    gui.wait_text("[data-testid=signature-reason]", "ok").await;
+    wait_badge(&gui, "[data-testid=inspector]", "valid").await;
+    wait_badge(&gui, &row, "valid").await;
+    gui.wait_text("[data-testid=signature-signed-body]", "evt_e2e_valid").await;
+    gui.screenshot("signature-valid").await;
+
+    // Signed with another secret: red, with the reason and the explanation visible.
+    let bad = deliver_stripe(&url, "whsec_not_the_configured_secret_00", r#"{"id":"evt_e2e_invalid"}"#).await;
+    let bad_row = format!("[data-testid=capture-row][data-id='{bad}']");
+    wait_badge(&gui, &bad_row, "invalid").await;
+    gui.click(&bad_row).await;
+    gui.click("[data-testid=tab-signature]").await;
+    gui.wait_text("[data-testid=signature-reason]", "bad_signature").await;
+    let why = gui.text("[data-testid=signature-explanation]").await;
+    assert!(why.len() > 40, "a plain-language explanation is shown: {why}");
+    wait_badge(&gui, "[data-testid=inspector]", "invalid").await;
+    let shot = gui.screenshot("signature-invalid").await;
+    assert!(std::fs::metadata(shot).unwrap().len() > 10_000);
+    gui.close().await;
+}

@@ -9,6 +9,8 @@ fn main() {
         "list_endpoints",
         "save_endpoint",
         "remove_endpoint",
+        "get_settings",
+        "set_retention",
         "tunnel_status",
         "start_tunnel",
         "stop_tunnel",

@@ -35,3 +35,35 @@ async fn a_webhook_appears_live_and_opens_with_headers_and_body() {
     assert!(std::fs::metadata(shot).unwrap().len() > 10_000, "a real picture was saved");
     gui.close().await;
 }
+
+/// Retention set in the Settings sheet trims the list to the newest captures, oldest first.
+#[tokio::test]
+async fn retention_set_in_settings_keeps_only_the_newest_captures() {
+    let gui = Gui::start().await;
+    gui.click("[data-testid=open-settings]").await;
+    gui.find("[data-testid=settings-panel]").await;
+    assert!(gui.text("[data-testid=settings-db-path]").await.starts_with(gui.data_dir.path().to_str().unwrap()));
+    gui.type_into("[data-testid=settings-retention]", "2").await;
+    gui.click("[data-testid=settings-save]").await;
+    gui.wait_text("[data-testid=toast]", "newest 2 captures").await;
+    gui.click("[data-testid=settings-close]").await;
+
+    let client = reqwest::Client::new();
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let resp = client.post(format!("{}/keep/{i}", gui.url)).body(format!("{i}")).send().await.unwrap();
+        ids.push(resp.headers()["x-hookloupe-capture-id"].to_str().unwrap().to_owned());
+    }
+    gui.find(&format!("[data-testid=capture-row][data-id='{}']", ids[2])).await;
+    // The oldest one is gone once the list reloads after retention.
+    let started = std::time::Instant::now();
+    loop {
+        let rows = gui.texts("[data-testid=capture-row]").await;
+        if rows.len() == 2 && !rows.iter().any(|r| r.contains("/keep/0")) {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(15), "rows: {rows:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    gui.close().await;
+}

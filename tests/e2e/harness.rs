@@ -116,9 +116,12 @@ impl Gui {
         }
     }
 
-    /// Types `text` into the input matching `css` (as a user would, key by key).
+    /// Replaces the text of the input matching `css` with `text`, typed key by key. (Fields may
+    /// be prefilled: the webview keeps its storage across runs of the app.)
     pub async fn type_into(&self, css: &str, text: &str) {
-        self.find(css).await.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
+        let field = self.find(css).await;
+        field.clear().await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
+        field.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
     pub async fn click(&self, css: &str) {

@@ -6,7 +6,7 @@
 //! does the same by hand when DISPLAY is set. Each capability adds one module here using
 //! [`harness::Gui`]; screenshots land in `artifacts/e2e/`.
 //!
-//! - captures: a webhook appears live, opens, shows a header value and a body field
+//! - captures: a webhook appears live, opens, shows a header value and a body field; retention set in Settings trims the list
 //! - diff: two ticked captures are compared; the changed field is listed and emphasised
 //! - tunnel: a bore tunnel started from the panel goes online, shows its URL, captures through it
 //! - signatures: a valid and an invalid signature, configured in the Signature tab, diagnosis visible

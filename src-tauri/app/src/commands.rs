@@ -5,7 +5,7 @@ use hookloupe_core::ipc::{
     CapturePage, CaptureView, DiffCapturesReq, DiffPartnerView, DiffRulesView, DiffView, EndpointView, ErrorView,
     ListCapturesReq, ListenerView, SetEndpointSignatureReq,
 };
-use hookloupe_core::ipc::{NgrokTokenView, StartTunnelReq};
+use hookloupe_core::ipc::{NgrokTokenView, SettingsView, StartTunnelReq};
 use hookloupe_core::tunnel::TunnelStatusView;
 use hookloupe_core::signature::{SchemeInfo, Verdict};
 use hookloupe_core::{Engine, ErrorCode};
@@ -133,4 +133,16 @@ pub async fn ngrok_token_info(shell: State<'_, Shell>) -> Reply<NgrokTokenView> 
 #[tauri::command]
 pub async fn save_ngrok_token(shell: State<'_, Shell>, token: Option<String>) -> Reply<NgrokTokenView> {
     Ok(engine(&shell)?.save_ngrok_token(token).await?)
+}
+
+#[tauri::command]
+pub fn get_settings(shell: State<'_, Shell>) -> Reply<SettingsView> {
+    Ok(engine(&shell)?.settings())
+}
+
+#[tauri::command]
+pub async fn set_retention(shell: State<'_, Shell>, max: u64) -> Reply<SettingsView> {
+    let engine = engine(&shell)?;
+    engine.set_retention(max).await?;
+    Ok(engine.settings())
 }

@@ -38,6 +38,8 @@ pub fn run() {
             commands::list_endpoints,
             commands::save_endpoint,
             commands::remove_endpoint,
+            commands::get_settings,
+            commands::set_retention,
             commands::tunnel_status,
             commands::start_tunnel,
             commands::stop_tunnel,

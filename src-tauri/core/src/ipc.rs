@@ -284,3 +284,15 @@ pub struct NgrokTokenView {
     /// `NGROK_AUTHTOKEN` is set in the environment (used when no token is saved).
     pub from_env: bool,
 }
+
+/// Store settings the app shows and edits.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+#[ts(export)]
+pub struct SettingsView {
+    /// Keep at most this many captures, oldest removed first; 0 keeps everything.
+    #[ts(type = "number")]
+    pub max_captures: u64,
+    /// Largest body stored, in bytes (set at start-up, e.g. `hookloupe listen --body-limit`).
+    #[ts(type = "number")]
+    pub body_limit: u64,
+}

@@ -15,6 +15,7 @@ import type { EndpointView } from '../bindings/EndpointView';
 import type { ErrorView } from '../bindings/ErrorView';
 import type { ListCapturesReq } from '../bindings/ListCapturesReq';
 import type { ListenerView } from '../bindings/ListenerView';
+import type { SettingsView } from '../bindings/SettingsView';
 import type { NgrokTokenView } from '../bindings/NgrokTokenView';
 import type { StartTunnelReq } from '../bindings/StartTunnelReq';
 import type { TunnelStatusView } from '../bindings/TunnelStatusView';
@@ -157,6 +158,7 @@ class FakeBackend implements Backend {
     provider: null, state: 'off', public_url: null, message: null, reason: null, attempts: 0, qr_svg: null,
   };
   private ngrokToken: NgrokTokenView = { saved: null, from_env: false };
+  private settings: SettingsView = { max_captures: 100000, body_limit: BODY_LIMIT };
 
   private setTunnel(t: Partial<TunnelStatusView>) {
     this.tunnel = { ...this.tunnel, ...t };
@@ -501,6 +503,18 @@ class FakeBackend implements Backend {
         const r = { ...(args.rules as DiffRulesView), is_default: false };
         this.rules.set(r.endpoint, r);
         return r;
+      }
+      case 'get_settings':
+        return { ...this.settings };
+      case 'set_retention': {
+        const max = args.max as number;
+        if (!Number.isInteger(max) || max < 0) fail('invalid_input', 'retention must be a whole number ≥ 0');
+        this.settings = { ...this.settings, max_captures: max };
+        if (max > 0 && this.captures.length > max) {
+          this.captures = this.captures.slice(this.captures.length - max);
+          this.emit('captures:changed', null);
+        }
+        return { ...this.settings };
       }
       case 'tunnel_status':
         return { ...this.tunnel };

@@ -9,6 +9,7 @@ import type { DiffView } from '../bindings/DiffView';
 import type { EndpointView } from '../bindings/EndpointView';
 import type { ListCapturesReq } from '../bindings/ListCapturesReq';
 import type { ListenerView } from '../bindings/ListenerView';
+import type { SettingsView } from '../bindings/SettingsView';
 import type { NgrokTokenView } from '../bindings/NgrokTokenView';
 import type { StartTunnelReq } from '../bindings/StartTunnelReq';
 import type { TunnelStatusView } from '../bindings/TunnelStatusView';
@@ -36,6 +37,8 @@ export type Commands = {
   diff_rules: [{ endpoint: string }, DiffRulesView];
   save_diff_rules: [{ rules: DiffRulesView }, DiffRulesView];
   reset_diff_rules: [{ endpoint: string }, DiffRulesView];
+  get_settings: [NoArgs, SettingsView];
+  set_retention: [{ max: number }, SettingsView];
   tunnel_status: [NoArgs, TunnelStatusView];
   start_tunnel: [{ req: StartTunnelReq }, TunnelStatusView];
   stop_tunnel: [NoArgs, TunnelStatusView];

@@ -263,6 +263,11 @@ impl Engine {
         self.inner.retention.load(Ordering::Relaxed)
     }
 
+    /// Retention and limits, as the settings screen shows them.
+    pub fn settings(&self) -> crate::ipc::SettingsView {
+        crate::ipc::SettingsView { max_captures: self.retention(), body_limit: self.inner.config.body_limit as u64 }
+    }
+
     pub async fn set_retention(&self, max_captures: u64) -> Result<()> {
         self.blocking(move |i| {
             i.store.with(|c| settings::set(c, settings::RETENTION_MAX_CAPTURES, &max_captures.to_string()))?;

@@ -55,7 +55,7 @@ fi
 
 if [ "$mode" != "--no-e2e" ]; then
   section "GUI end-to-end (real window under Xvfb, tauri-driver)"
-  [ -d ui/dist ] || (cd ui && npm run build)
+  (cd ui && npm run build)   # the app embeds ui/dist: never test a stale one
   cargo build --locked -p hookloupe-app
   pkill -f 'target/debug/hookloupe-app' 2>/dev/null || true
   xvfb-run -a -s "-screen 0 1280x800x24" \

@@ -75,14 +75,19 @@ impl Gui {
         gui
     }
 
+    /// Saves a picture of the window as `artifacts/e2e/FAILED-….png`, then fails the test.
+    pub async fn fail(&self, message: String) -> ! {
+        let name: String = message.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(60).collect();
+        let shot = self.screenshot(&format!("FAILED-{name}")).await;
+        panic!("{message} (window: {})", shot.display());
+    }
+
     /// Waits for the first element matching `css`.
     pub async fn find(&self, css: &str) -> Element {
-        self.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no element {css} after {WAIT:?}: {e}"))
+        match self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
+            Ok(el) => el,
+            Err(e) => self.fail(format!("no element {css} after {WAIT:?}: {e}")).await,
+        }
     }
 
     pub async fn find_all(&self, css: &str) -> Vec<Element> {
@@ -111,7 +116,9 @@ impl Gui {
             if !t.trim().is_empty() {
                 return t;
             }
-            assert!(started.elapsed() < WAIT, "{css} stayed empty");
+            if started.elapsed() > WAIT {
+                self.fail(format!("{css} stayed empty")).await;
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -135,7 +142,9 @@ impl Gui {
             if let Some(t) = self.texts(css).await.into_iter().find(|t| t.contains(needle)) {
                 return t;
             }
-            assert!(started.elapsed() < WAIT, "no {css} containing {needle:?} after {WAIT:?}");
+            if started.elapsed() > WAIT {
+                self.fail(format!("no {css} containing {needle:?} after {WAIT:?}")).await;
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

@@ -20,6 +20,8 @@ class Tunnel {
   status = $state.raw<TunnelStatusView>(OFF);
   token = $state.raw<NgrokTokenView | null>(null);
   busy = $state(false);
+  /** Counts `tunnel:changed` events, so a command's (older) reply never overwrites a newer event. */
+  private events = 0;
 
   /** Public base URL without a trailing slash, when online or reconnecting. */
   get baseUrl(): string | null {
@@ -27,8 +29,9 @@ class Tunnel {
   }
 
   async load() {
+    const before = this.events;
     try {
-      this.status = await call('tunnel_status', {});
+      this.applyReply(await call('tunnel_status', {}), before);
       this.token = await call('ngrok_token_info', {});
     } catch (e) {
       toastError(e as ErrorView);
@@ -36,14 +39,22 @@ class Tunnel {
   }
 
   onChanged(s: TunnelStatusView) {
+    this.events++;
     this.status = s;
+  }
+
+  /** Applies a command's reply unless an event arrived while the command ran (on loopback a
+   * tunnel can be online before `start_tunnel` has even replied "connecting"). */
+  private applyReply(s: TunnelStatusView, eventsBefore: number) {
+    if (this.events === eventsBefore) this.status = s;
   }
 
   /** Starts a tunnel; returns the error for the form to show, or null. */
   async start(req: StartTunnelReq): Promise<ErrorView | null> {
     this.busy = true;
+    const before = this.events;
     try {
-      this.status = await call('start_tunnel', { req });
+      this.applyReply(await call('start_tunnel', { req }), before);
       return null;
     } catch (e) {
       return e as ErrorView;
@@ -53,8 +64,9 @@ class Tunnel {
   }
 
   async stop() {
+    const before = this.events;
     try {
-      this.status = await call('stop_tunnel', {});
+      this.applyReply(await call('stop_tunnel', {}), before);
     } catch (e) {
       toastError(e as ErrorView);
     }

@@ -207,3 +207,23 @@ async fn a_large_diff_can_be_cancelled_by_token() {
     // Once finished, the token is forgotten.
     assert!(!r.engine.cancel_diff("t-1"));
 }
+
+/// The signature verdict is compared as metadata: the same payload once signed correctly and
+/// once with a wrong signature shows `verdict: valid → invalid (bad_signature)`.
+#[tokio::test]
+async fn signature_verdict_is_compared_as_metadata() {
+    let r = Running::start().await;
+    let good = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+    let bad = "sha256=0000000000000000000000000000000000000000000000000000000000000000";
+    let a = send(&r, "/gh", &[("x-hub-signature-256", good)], "Hello, World!").await;
+    let b = send(&r, "/gh", &[("x-hub-signature-256", bad)], "Hello, World!").await;
+    // Configuring the endpoint (from the CLI, another process) re-evaluates both captures.
+    cli(r.data_dir())
+        .args(["endpoint", "add", "default", "--path", "/", "--scheme", "github", "--secret", "It's a Secret to Everybody"])
+        .assert()
+        .success();
+    let v = diff_json(&r, &[&a.to_string(), &b.to_string(), "--no-rules"]);
+    let verdict = v["meta"].as_array().unwrap().iter().find(|m| m["field"] == "verdict").unwrap_or_else(|| panic!("no verdict change: {}", v["meta"]));
+    assert_eq!(verdict["old"], "valid");
+    assert_eq!(verdict["new"], "invalid (bad_signature)");
+}

@@ -77,7 +77,15 @@ impl LoadedSide {
             headers: d.headers.to_text_pairs(),
             body: d.body.clone(),
             content_type: d.content_type.clone(),
-            verdict: None,
+            // Compared as metadata, e.g. `valid` → `invalid (bad_signature)`.
+            verdict: c.signature.verdict.as_ref().map(|v| {
+                let word = |x: serde_json::Value| x.as_str().map(str::to_owned).unwrap_or_default();
+                let (status, reason) = (
+                    word(serde_json::to_value(v.status).unwrap_or_default()),
+                    word(serde_json::to_value(v.reason).unwrap_or_default()),
+                );
+                if reason == "ok" { status } else { format!("{status} ({reason})") }
+            }),
         }
     }
 

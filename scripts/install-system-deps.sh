@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages Hookloupe needs to build, run and test the desktop app.
 # Idempotent: does nothing when everything is already installed. Uses sudo only when not root.
+# `--test` adds what only the tests need (a private Secret Service for the OS keyring tests).
 set -euo pipefail
 
 PKGS=(
@@ -11,6 +12,9 @@ PKGS=(
   nodejs npm
   python3 python3-venv
 )
+if [ "${1:-}" = "--test" ]; then
+  PKGS+=(dbus gnome-keyring libsecret-tools)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -11,7 +11,8 @@ mode="${1:-all}"
 section() { printf '\n=== %s\n' "$*"; }
 
 section "system packages"
-bash scripts/install-system-deps.sh
+bash scripts/install-system-deps.sh --test
+export HOOKLOUPE_REQUIRE_KEYRING=1  # the OS keyring tests must run, not skip (packages installed above)
 command -v cargo >/dev/null || { echo "cargo is missing: install Rust (https://rustup.rs) and run again" >&2; exit 1; }
 
 section "test tools (tauri-driver, bore)"

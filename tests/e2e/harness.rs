@@ -38,6 +38,14 @@ fn free_port() -> u16 {
 
 impl Gui {
     pub async fn start() -> Gui {
+        // Never the developer's own keyring.
+        Gui::start_with(&[("HOOKLOUPE_KEYRING".into(), "off".into())]).await
+    }
+
+    /// Starts the app with extra environment (e.g. a private keyring's, [`KeyringSession::env`]).
+    ///
+    /// [`KeyringSession::env`]: hookloupe_tests::KeyringSession::env
+    pub async fn start_with(env: &[(String, String)]) -> Gui {
         assert!(std::env::var_os("DISPLAY").is_some(), "GUI tests need DISPLAY (scripts/test.sh starts Xvfb)");
         let data_dir = tempfile::tempdir().unwrap();
         let wrapper = data_dir.path().join("webkit-driver.sh");
@@ -50,6 +58,7 @@ impl Gui {
             .arg(&wrapper)
             .env("HOOKLOUPE_DATA_DIR", data_dir.path())
             .env("HOOKLOUPE_PORT", "0")
+            .envs(env.iter().cloned())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

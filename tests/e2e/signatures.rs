@@ -1,8 +1,11 @@
 //! Signatures: a Stripe-signed delivery to an endpoint with no scheme is recognised ("no
 //! secret", one-click "Configure as Stripe"); configuring the secret in the Signature tab turns
-//! it valid; a delivery signed with another secret shows red with its diagnosis visible.
+//! it valid; a delivery signed with another secret shows red with its diagnosis visible. The
+//! app runs against a private Secret Service, so the secret is seen going to the OS keyring.
 
 use hookloupe_core::signature::{sign, Request, SchemeConfig, SchemeId, SignExtra};
+
+use hookloupe_tests::KeyringSession;
 
 use crate::harness::Gui;
 
@@ -30,7 +33,8 @@ async fn wait_badge(gui: &Gui, scope: &str, status: &str) {
 
 #[tokio::test]
 async fn valid_and_invalid_signatures_with_the_diagnosis() {
-    let gui = Gui::start().await;
+    let keyring = KeyringSession::start().expect("a private Secret Service (scripts/test.sh installs gnome-keyring)");
+    let gui = Gui::start_with(&keyring.env()).await;
     let url = format!("{}/stripe/events", gui.url);
     let id = deliver_stripe(&url, SECRET, r#"{"id":"evt_e2e_valid","type":"invoice.paid"}"#).await;
     let row = format!("[data-testid=capture-row][data-id='{id}']");
@@ -51,6 +55,9 @@ async fn valid_and_invalid_signatures_with_the_diagnosis() {
     gui.find("[data-testid=signature-secret]").await.send_keys(SECRET).await.unwrap();
     gui.click("[data-testid=signature-save]").await;
     gui.wait_text("[data-testid=signature-reason]", "ok").await;
+    // The secret went to the OS keyring, and the form says so.
+    gui.wait_text("[data-testid=signature-secret-where]", "in OS keyring").await;
+    assert!(keyring.items("dev.hookloupe.app").iter().any(|i| i.secret == SECRET), "the secret is in the keyring");
     wait_badge(&gui, "[data-testid=inspector]", "valid").await;
     wait_badge(&gui, &row, "valid").await;
     gui.wait_text("[data-testid=signature-signed-body]", "evt_e2e_valid").await;
@@ -68,5 +75,10 @@ async fn valid_and_invalid_signatures_with_the_diagnosis() {
     wait_badge(&gui, "[data-testid=inspector]", "invalid").await;
     let shot = gui.screenshot("signature-invalid").await;
     assert!(std::fs::metadata(shot).unwrap().len() > 10_000);
+
+    // Settings says where secrets are kept.
+    gui.click("[data-testid=open-settings]").await;
+    gui.wait_text("[data-testid=settings-secrets]", "kept in the OS keyring").await;
+    gui.screenshot("settings-secrets-keyring").await;
     gui.close().await;
 }

@@ -7,11 +7,13 @@
 //! - diff: `hookloupe diff` over real captures, duplicate flags, partners, ignore rules
 //! - crash: SIGKILL while a sender streams; every 2xx-acknowledged request survives
 //! - tunnel: public URL through a real bore server (and ngrok when NGROK_AUTHTOKEN is set)
+//! - keyring: secrets in a real Secret Service (private bus + gnome-keyring), or the database without one
 //! - signatures: verdicts at capture time, rotation, re-evaluation, `verify`, provider-library cross-check
 
 mod cli;
 mod crash;
 mod diff;
+mod keyring;
 mod receive;
 mod signatures;
 mod store;

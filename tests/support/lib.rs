@@ -12,7 +12,7 @@ use std::time::Duration;
 use hookloupe_core::config::ListenAddr;
 use hookloupe_core::ipc::ListCapturesReq;
 use hookloupe_core::model::Capture;
-use hookloupe_core::{Config, Engine, PortPolicy};
+use hookloupe_core::{Config, Engine, KeyringMode, PortPolicy};
 
 /// An engine receiving on a free loopback port, with its own data directory.
 pub struct Running {
@@ -34,7 +34,8 @@ impl Running {
     }
 
     pub async fn start_with(dir: tempfile::TempDir, tweak: impl FnOnce(&mut Config)) -> Running {
-        let mut config = Config::new(dir.path().to_owned());
+        // Never the developer's own keyring: tests/it/keyring.rs uses a private one.
+        let mut config = Config { keyring: KeyringMode::Off, ..Config::new(dir.path().to_owned()) };
         tweak(&mut config);
         let engine = Engine::open(config).expect("open engine");
         let view = engine
@@ -94,6 +95,8 @@ pub fn cli_path() -> PathBuf {
 pub fn cli(data_dir: &Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(cli_path());
     cmd.arg("--data-dir").arg(data_dir).env_remove("HOOKLOUPE_DATA_DIR").env_remove("HOOKLOUPE_PORT");
+    // Never the developer's own keyring: tests/it/keyring.rs sets a private one.
+    cmd.env("HOOKLOUPE_KEYRING", "off");
     cmd.timeout(Duration::from_secs(60));
     cmd
 }
@@ -162,3 +165,135 @@ impl Drop for BoreServer {
     }
 }
 
+
+/// A private OS keyring for tests: a session `dbus-daemon` on a socket in a temporary
+/// directory and a `gnome-keyring-daemon` (Secret Service) unlocked with a throwaway password,
+/// its keyring files in the same directory. Nothing touches the user's own session or keyring.
+/// `None` when the programs are missing (scripts/test.sh installs them; it sets
+/// `HOOKLOUPE_REQUIRE_KEYRING=1` so that a missing program fails instead).
+pub struct KeyringSession {
+    dir: tempfile::TempDir,
+    bus: Child,
+    keyring: Child,
+}
+
+impl KeyringSession {
+    pub fn start() -> Option<KeyringSession> {
+        let missing: Vec<&str> = ["dbus-daemon", "gnome-keyring-daemon", "secret-tool"]
+            .into_iter()
+            .filter(|p| Command::new(p).arg("--version").output().is_err())
+            .collect();
+        if !missing.is_empty() {
+            let why = format!("{} not installed (apt-get install dbus gnome-keyring libsecret-tools)", missing.join(", "));
+            assert!(std::env::var_os("HOOKLOUPE_REQUIRE_KEYRING").is_none(), "{why}");
+            println!("SKIPPED: OS keyring test — {why}");
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        for sub in ["run", "data"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        }
+        std::fs::set_permissions(dir.path().join("run"), std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+        let socket = dir.path().join("bus");
+        let bus = Command::new("dbus-daemon")
+            .args(["--config-file=/usr/share/dbus-1/session.conf", "--nofork", "--nopidfile"])
+            .arg(format!("--address=unix:path={}", socket.display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start dbus-daemon");
+        let started = Instant::now();
+        while !socket.exists() {
+            assert!(started.elapsed() < Duration::from_secs(10), "dbus-daemon did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let mut session = KeyringSession { bus, keyring: Command::new("true").spawn().unwrap(), dir };
+        let mut keyring = session
+            .command("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start gnome-keyring-daemon");
+        {
+            use std::io::Write;
+            let mut stdin = keyring.stdin.take().unwrap();
+            stdin.write_all(b"hookloupe-test-keyring").unwrap();
+        }
+        session.keyring = keyring;
+        // Ready when the Secret Service name is owned on the bus.
+        let started = Instant::now();
+        loop {
+            let out = session
+                .command("dbus-send")
+                .args(["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus"])
+                .args(["org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets"])
+                .output()
+                .expect("dbus-send");
+            if String::from_utf8_lossy(&out.stdout).contains("boolean true") {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(15), "gnome-keyring-daemon did not take the Secret Service name");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(session)
+    }
+
+    /// The environment that points a process at this keyring.
+    pub fn env(&self) -> Vec<(String, String)> {
+        let d = self.dir.path();
+        vec![
+            ("DBUS_SESSION_BUS_ADDRESS".into(), format!("unix:path={}", d.join("bus").display())),
+            ("XDG_RUNTIME_DIR".into(), d.join("run").display().to_string()),
+            ("XDG_DATA_HOME".into(), d.join("data").display().to_string()),
+            ("HOOKLOUPE_KEYRING".into(), "auto".into()),
+        ]
+    }
+
+    /// A command that runs against this keyring.
+    pub fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.envs(self.env());
+        cmd
+    }
+
+    /// The keyring's items of `service` (label and value), read with `secret-tool`.
+    pub fn items(&self, service: &str) -> Vec<KeyringItem> {
+        let out = self.command("secret-tool").args(["search", "--all", "--unlock", "service", service]).output().unwrap();
+        let mut items: Vec<KeyringItem> = Vec::new();
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            if line.starts_with('[') {
+                items.push(KeyringItem::default());
+            } else if let (Some(item), Some((k, v))) = (items.last_mut(), line.split_once(" = ")) {
+                match k {
+                    "label" => item.label = v.to_owned(),
+                    "secret" => item.secret = v.to_owned(),
+                    _ => {}
+                }
+            }
+        }
+        items
+    }
+
+    /// Deletes every item of `service`, as a user could from Seahorse.
+    pub fn clear(&self, service: &str) {
+        let ok = self.command("secret-tool").args(["clear", "service", service]).status().unwrap().success();
+        assert!(ok, "secret-tool clear failed");
+    }
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct KeyringItem {
+    pub label: String,
+    pub secret: String,
+}
+
+impl Drop for KeyringSession {
+    fn drop(&mut self) {
+        for child in [&mut self.keyring, &mut self.bus] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

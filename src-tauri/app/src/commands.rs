@@ -136,13 +136,13 @@ pub async fn save_ngrok_token(shell: State<'_, Shell>, token: Option<String>) ->
 }
 
 #[tauri::command]
-pub fn get_settings(shell: State<'_, Shell>) -> Reply<SettingsView> {
-    Ok(engine(&shell)?.settings())
+pub async fn get_settings(shell: State<'_, Shell>) -> Reply<SettingsView> {
+    Ok(engine(&shell)?.settings().await?)
 }
 
 #[tauri::command]
 pub async fn set_retention(shell: State<'_, Shell>, max: u64) -> Reply<SettingsView> {
     let engine = engine(&shell)?;
     engine.set_retention(max).await?;
-    Ok(engine.settings())
+    Ok(engine.settings().await?)
 }

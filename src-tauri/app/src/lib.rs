@@ -10,7 +10,7 @@ mod events;
 
 use hookloupe_core::config::{ListenAddr, DEFAULT_PORT};
 use hookloupe_core::ipc::ErrorView;
-use hookloupe_core::{paths, Config, Engine, PortPolicy};
+use hookloupe_core::{paths, Config, Engine, KeyringMode, PortPolicy};
 use tauri::Manager;
 
 /// The engine, or why it could not start (shown by the window instead of crashing).
@@ -60,7 +60,9 @@ pub fn run() {
 }
 
 async fn start(port: u16) -> Result<Engine, ErrorView> {
-    let engine = Engine::open(Config::new(paths::default_data_dir()))?;
+    // HOOKLOUPE_KEYRING=off keeps secrets in the database (as with the CLI's --keyring off).
+    let keyring = std::env::var("HOOKLOUPE_KEYRING").ok().and_then(|v| KeyringMode::parse(&v)).unwrap_or_default();
+    let engine = Engine::open(Config { keyring, ..Config::new(paths::default_data_dir()) })?;
     let bind = std::net::Ipv4Addr::LOCALHOST.into();
     engine.listen(ListenAddr { bind, port, policy: PortPolicy::NextFree }).await?;
     Ok(engine)

@@ -4,7 +4,6 @@
 //! Presentation only: the comparison lives in hookloupe-core.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 
 use clap::Args;
 use hookloupe_core::diff::{HeaderOp, JsonOp, LineTag, MetaField};
@@ -38,8 +37,8 @@ pub struct DiffArgs {
     show_ignored: bool,
 }
 
-pub async fn run(data_dir: PathBuf, json: bool, args: DiffArgs) -> anyhow::Result<()> {
-    let engine = Engine::open(Config::new(data_dir))?;
+pub async fn run(config: Config, json: bool, args: DiffArgs) -> anyhow::Result<()> {
+    let engine = Engine::open(config)?;
     let (a, b) = match args.b {
         Some(b) => (args.a, b),
         None => {

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use hookloupe_core::config::{ListenAddr, DEFAULT_BODY_LIMIT, DEFAULT_PORT};
 use hookloupe_core::ipc::{EndpointView, ErrorView, ListCapturesReq, ResponseRuleView};
-use hookloupe_core::{paths, Config, Engine, ErrorCode, Event, PortPolicy};
+use hookloupe_core::{paths, Config, Engine, ErrorCode, Event, KeyringMode, PortPolicy};
 
 #[derive(Parser)]
 #[command(name = "hookloupe", version, about = "Capture, inspect and replay webhooks.")]
@@ -28,6 +28,10 @@ struct Cli {
     /// Machine-readable output: JSON on stdout, errors as {"code","message"} on stderr.
     #[arg(long, global = true)]
     json: bool,
+    /// Where new secrets go: `auto` (the OS keyring when one answers, else the database) or
+    /// `off` (always the database).
+    #[arg(long, global = true, env = "HOOKLOUPE_KEYRING", value_name = "auto|off", default_value = "auto", value_parser = parse_keyring)]
+    keyring: KeyringMode,
     #[command(subcommand)]
     command: Command,
 }
@@ -84,6 +88,8 @@ enum Command {
     /// Public URL settings.
     #[command(subcommand)]
     Tunnel(tunnel::TunnelCmd),
+    /// Say where secrets are kept: the OS keyring (when one answers) or the database.
+    Keyring,
     /// Check a signature: a stored capture's, or a request file's with a given scheme and secrets.
     Verify(verify::VerifyArgs),
     /// Compare two captures: request, headers, JSON structure and body lines.
@@ -154,10 +160,11 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let data_dir = cli.data_dir.clone().unwrap_or_else(paths::default_data_dir);
+    let base = Config { keyring: cli.keyring, ..Config::new(data_dir) };
     let json = cli.json;
     match cli.command {
         Command::Listen { port, bind, body_limit, tunnel, ngrok_domain } => {
-            let mut config = Config::new(data_dir);
+            let mut config = base.clone();
             config.body_limit = body_limit;
             let engine = Engine::open(config)?;
             let mut events = engine.subscribe();
@@ -194,7 +201,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::List { limit, endpoint, before } => {
-            let engine = Engine::open(Config::new(data_dir))?;
+            let engine = Engine::open(base.clone())?;
             let page = engine.list_captures(ListCapturesReq { limit: Some(limit), before, endpoint }).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&page.items)?);
@@ -203,7 +210,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Show { id, raw } => {
-            let engine = Engine::open(Config::new(data_dir))?;
+            let engine = Engine::open(base.clone())?;
             let capture = engine.capture(id).await?;
             if raw {
                 let mut out = std::io::stdout().lock();
@@ -216,7 +223,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Delete { id } => {
-            Engine::open(Config::new(data_dir))?.delete_capture(id).await?;
+            Engine::open(base.clone())?.delete_capture(id).await?;
             print::done(json, &format!("Deleted capture {id}."), serde_json::json!({ "deleted": id }));
         }
         Command::Clear { endpoint, yes } => {
@@ -225,11 +232,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     "clear deletes captures for good: add --yes to confirm".into()
                 ));
             }
-            let n = Engine::open(Config::new(data_dir))?.clear_captures(endpoint).await?;
+            let n = Engine::open(base.clone())?.clear_captures(endpoint).await?;
             print::done(json, &format!("Deleted {n} captures."), serde_json::json!({ "deleted": n }));
         }
         Command::Endpoint(cmd) => {
-            let engine = Engine::open(Config::new(data_dir))?;
+            let engine = Engine::open(base.clone())?;
             match cmd {
                 EndpointCmd::Add(a) => {
                     let headers = a
@@ -266,11 +273,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Tunnel(cmd) => tunnel::run(cmd, Engine::open(Config::new(data_dir))?, json).await?,
-        Command::Verify(args) => verify::run(|| Ok(Engine::open(Config::new(data_dir))?), args, json).await?,
-        Command::Diff(args) => diff::run(data_dir, json, args).await?,
+        Command::Tunnel(cmd) => tunnel::run(cmd, Engine::open(base.clone())?, json).await?,
+        Command::Verify(args) => verify::run(|| Ok(Engine::open(base.clone())?), args, json).await?,
+        Command::Diff(args) => diff::run(base, json, args).await?,
+        Command::Keyring => {
+            let secrets = Engine::open(base)?.settings().await?.secrets;
+            let text = if secrets.keyring {
+                format!("New secrets are kept in the OS keyring: {}.", secrets.detail)
+            } else {
+                format!("New secrets are kept in the database ({}).", secrets.detail)
+            };
+            print::done(json, &text, serde_json::to_value(&secrets)?);
+        }
         Command::Retention { max } => {
-            let engine = Engine::open(Config::new(data_dir))?;
+            let engine = Engine::open(base.clone())?;
             if let Some(max) = max {
                 engine.set_retention(max).await?;
             }
@@ -280,4 +296,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn parse_keyring(s: &str) -> Result<KeyringMode, String> {
+    KeyringMode::parse(s).ok_or_else(|| format!("{s:?} is not a keyring mode: use auto or off"))
 }

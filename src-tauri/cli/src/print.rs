@@ -1,6 +1,6 @@
 //! Rendering engine results for a terminal or as JSON. Presentation only.
 
-use hookloupe_core::ipc::{CaptureSummary, CaptureView, EndpointView};
+use hookloupe_core::ipc::{CaptureSummary, CaptureView, EndpointView, SecretStoredIn};
 use hookloupe_core::model::Capture;
 
 pub fn capture_json(c: &Capture) -> String {
@@ -104,7 +104,15 @@ pub fn endpoint_table(list: &[EndpointView]) {
     for e in list {
         let sig = e.signature.as_ref().and_then(|s| {
             let scheme = s.scheme?;
-            let secrets: Vec<String> = s.secrets.iter().map(|k| format!("#{} {}", k.index, k.masked)).collect();
+            let secrets: Vec<String> = s
+                .secrets
+                .iter()
+                .map(|k| match (&k.problem, k.stored_in) {
+                    (Some(problem), _) => format!("#{} {} (keyring entry {problem})", k.index, k.masked),
+                    (None, SecretStoredIn::Keyring) => format!("#{} {} (keyring)", k.index, k.masked),
+                    (None, SecretStoredIn::Database) => format!("#{} {} (database)", k.index, k.masked),
+                })
+                .collect();
             Some(format!("{} [{}]", scheme.label(), secrets.join(", ")))
         });
         println!(

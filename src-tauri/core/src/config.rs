@@ -6,6 +6,8 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+pub use crate::keyring::KeyringMode;
+
 /// The documented default port of the receiver ("HOOK" on a phone keypad).
 pub const DEFAULT_PORT: u16 = 4665;
 /// Default body limit: 10 MiB.
@@ -16,11 +18,13 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Largest body stored; larger requests get 413 and are recorded without their body.
     pub body_limit: usize,
+    /// Whether secrets go to the OS keyring (when one answers) or stay in the database.
+    pub keyring: KeyringMode,
 }
 
 impl Config {
     pub fn new(data_dir: PathBuf) -> Config {
-        Config { data_dir, body_limit: DEFAULT_BODY_LIMIT }
+        Config { data_dir, body_limit: DEFAULT_BODY_LIMIT, keyring: KeyringMode::Auto }
     }
 
     pub fn db_path(&self) -> PathBuf {

@@ -20,7 +20,9 @@ use crate::model::{Capture, CaptureId, Endpoint, ResponseRule};
 use crate::signature::{Detection, SchemeId, Verdict};
 
 mod signatures;
-pub use signatures::{RequestInput, SecretEdit, SecretView, SetEndpointSignatureReq, SignatureConfigView, VerdictSummary};
+pub use signatures::{
+    RequestInput, SecretEdit, SecretStoredIn, SecretView, SetEndpointSignatureReq, SignatureConfigView, VerdictSummary,
+};
 
 /// RFC 3339 UTC with microseconds, e.g. `2026-11-22T07:01:19.123456Z`.
 pub fn rfc3339_us(us: i64) -> String {
@@ -281,6 +283,8 @@ pub struct StartTunnelReq {
 pub struct NgrokTokenView {
     /// The saved token, masked (e.g. `2abc…wxyz`); null when none is saved.
     pub saved: Option<String>,
+    /// Why the saved token cannot be read (its OS keyring entry is locked or gone).
+    pub problem: Option<String>,
     /// `NGROK_AUTHTOKEN` is set in the environment (used when no token is saved).
     pub from_env: bool,
 }
@@ -295,4 +299,16 @@ pub struct SettingsView {
     /// Largest body stored, in bytes (set at start-up, e.g. `hookloupe listen --body-limit`).
     #[ts(type = "number")]
     pub body_limit: u64,
+    /// Where new secrets (signing secrets, the ngrok token) are kept.
+    pub secrets: SecretStorageView,
+}
+
+/// Where new secrets are kept: the OS keyring when one answers, else the database.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+#[ts(export)]
+pub struct SecretStorageView {
+    /// True when an OS keyring answers.
+    pub keyring: bool,
+    /// Which keyring, or why there is none (e.g. no Secret Service on the session bus).
+    pub detail: String,
 }

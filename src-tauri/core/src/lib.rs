@@ -16,6 +16,7 @@
 //! - [`event`]: events published after each commit.
 //! - [`error`]: the library error and its stable codes.
 //! - [`tunnel`]: public URLs through ngrok or a self-hosted bore server.
+//! - [`keyring`]: the OS keyring, home of the user's secrets when one answers.
 
 pub mod config;
 pub mod diff;
@@ -23,6 +24,7 @@ pub mod engine;
 pub mod error;
 pub mod event;
 pub mod ipc;
+pub mod keyring;
 pub mod model;
 pub mod paths;
 pub mod receiver;
@@ -30,7 +32,7 @@ pub mod signature;
 pub mod store;
 pub mod tunnel;
 
-pub use config::{Config, PortPolicy};
+pub use config::{Config, KeyringMode, PortPolicy};
 pub use engine::Engine;
 pub use error::{Error, ErrorCode, Result};
 pub use event::Event;

@@ -153,14 +153,51 @@ pub struct CaptureSignature {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EndpointSignature {
     pub scheme: Option<SchemeId>,
-    pub secrets: Vec<Secret>,
+    pub secrets: Vec<StoredSecret>,
     pub options: BTreeMap<String, String>,
 }
 
 impl EndpointSignature {
-    /// The engine's view of these settings, when a scheme is set.
-    pub fn scheme_config(&self) -> Option<SchemeConfig> {
-        self.scheme.map(|scheme| SchemeConfig { scheme, secrets: self.secrets.clone(), options: self.options.clone() })
+    /// The verifier's view of these settings, when a scheme is set: the readable secrets, and
+    /// for each of them its index in [`Self::secrets`] (a secret whose keyring entry cannot be
+    /// read is left out, so the others keep their own numbers).
+    pub fn scheme_config(&self) -> Option<(SchemeConfig, Vec<u32>)> {
+        let (indices, secrets): (Vec<u32>, Vec<Secret>) = self
+            .secrets
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.value.clone().map(|v| (i as u32, v)))
+            .unzip();
+        self.scheme.map(|scheme| (SchemeConfig { scheme, secrets, options: self.options.clone() }, indices))
+    }
+
+    /// The secrets that can be used (read from wherever they live).
+    pub fn readable_secrets(&self) -> impl Iterator<Item = &Secret> {
+        self.secrets.iter().filter_map(|s| s.value.as_ref())
+    }
+}
+
+/// Where a stored secret's value lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretHome {
+    /// In the database itself (no OS keyring answered, or `HOOKLOUPE_KEYRING=off`).
+    Database,
+    /// In the OS keyring, under this entry name; the database keeps only the name.
+    Keyring(String),
+}
+
+/// One stored secret: where it lives and, once read, its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSecret {
+    pub home: SecretHome,
+    /// `None` until read from the keyring, or when it cannot be (then `problem` says why).
+    pub value: Option<Secret>,
+    pub problem: Option<String>,
+}
+
+impl StoredSecret {
+    pub fn in_database(value: Secret) -> StoredSecret {
+        StoredSecret { home: SecretHome::Database, value: Some(value), problem: None }
     }
 }
 

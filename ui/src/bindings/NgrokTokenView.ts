@@ -9,6 +9,10 @@ export type NgrokTokenView = {
  */
 saved: string | null, 
 /**
+ * Why the saved token cannot be read (its OS keyring entry is locked or gone).
+ */
+problem: string | null, 
+/**
  * `NGROK_AUTHTOKEN` is set in the environment (used when no token is saved).
  */
 from_env: boolean, };

@@ -143,7 +143,7 @@ class FakeBackend implements Backend {
       name: 'stripe',
       path_prefix: '/stripe',
       response: { status: 200, headers: [['content-type', 'application/json']], body: '{"received":true}', delay_ms: 0 },
-      signature: { scheme: 'stripe', secrets: [{ index: 0, masked: 'whsec_…p7dc' }], options: {} },
+      signature: { scheme: 'stripe', secrets: [{ index: 0, masked: 'whsec_…p7dc', stored_in: 'keyring', problem: null }], options: {} },
     },
     {
       name: 'github',
@@ -157,8 +157,12 @@ class FakeBackend implements Backend {
   private tunnel: TunnelStatusView = {
     provider: null, state: 'off', public_url: null, message: null, reason: null, attempts: 0, qr_svg: null,
   };
-  private ngrokToken: NgrokTokenView = { saved: null, from_env: false };
-  private settings: SettingsView = { max_captures: 100000, body_limit: BODY_LIMIT };
+  private ngrokToken: NgrokTokenView = { saved: null, problem: null, from_env: false };
+  private settings: SettingsView = {
+    max_captures: 100000,
+    body_limit: BODY_LIMIT,
+    secrets: { keyring: true, detail: 'the Secret Service (GNOME Keyring, KWallet or KeePassXC)' },
+  };
 
   private setTunnel(t: Partial<TunnelStatusView>) {
     this.tunnel = { ...this.tunnel, ...t };
@@ -456,7 +460,7 @@ class FakeBackend implements Backend {
           const p = /^[a-z]{1,5}_/.exec(s)?.[0] ?? '';
           return s.length - p.length >= 16 ? `${p}…${s.slice(-4)}` : `${p}…`;
         };
-        ep.signature = { scheme: req.scheme, secrets: next.map((s, i) => ({ index: i, masked: mask(s) })), options: { ...req.options } };
+        ep.signature = { scheme: req.scheme, secrets: next.map((s, i) => ({ index: i, masked: mask(s), stored_in: 'keyring' as const, problem: null })), options: { ...req.options } };
         for (const c of this.captures) if (c.endpoint === ep.name) this.judge(c);
         this.emit('endpoints:changed', null);
         this.emit('captures:changed', null);

@@ -8,6 +8,7 @@
 //! output for a particular host.
 
 mod diffs;
+mod secrets;
 pub(crate) mod signatures;
 
 use std::net::{IpAddr, SocketAddr};
@@ -53,6 +54,7 @@ pub(crate) struct Inner {
     tunnel: tunnel::TunnelSlot,
     signatures: signatures::SignatureState,
     diffs: diffs::DiffJobs,
+    vault: secrets::Vault,
 }
 
 struct Running {
@@ -67,7 +69,6 @@ impl Engine {
         let (events, _) = broadcast::channel(1024);
         let engine = Engine {
             inner: Arc::new(Inner {
-                config,
                 store,
                 events,
                 endpoints: Arc::new(RwLock::new(Arc::new(Vec::new()))),
@@ -78,8 +79,14 @@ impl Engine {
                 tunnel: tunnel::TunnelSlot::default(),
                 signatures: Default::default(),
                 diffs: Default::default(),
+                vault: secrets::Vault::new(config.keyring),
+                config,
             }),
         };
+        if let Err(e) = engine.inner.move_secrets_to_keyring() {
+            // Not fatal: they stay in the database (e.g. a read-only database).
+            tracing::warn!("could not move secrets into the OS keyring: {e}");
+        }
         engine.inner.reload()?;
         if let Err(e) = engine.inner.backfill_event_keys() {
             // Not fatal: duplicate flags of old captures stay empty (e.g. a read-only database).
@@ -248,9 +255,11 @@ impl Engine {
             return Err(Error::InvalidInput("the default endpoint cannot be removed; it catches unknown paths".into()));
         }
         self.blocking(move |i| {
+            let keyring_entries = i.store.with(|c| crate::store::signatures::keyring_refs(c, &name))?;
             if !i.store.with(|c| endpoints::remove(c, &name))? {
                 return Err(Error::NotFound(format!("no endpoint named {name:?}")));
             }
+            i.vault.discard(&keyring_entries);
             i.reload()?;
             let _ = i.events.send(Event::EndpointsChanged);
             Ok(())
@@ -263,9 +272,15 @@ impl Engine {
         self.inner.retention.load(Ordering::Relaxed)
     }
 
-    /// Retention and limits, as the settings screen shows them.
-    pub fn settings(&self) -> crate::ipc::SettingsView {
-        crate::ipc::SettingsView { max_captures: self.retention(), body_limit: self.inner.config.body_limit as u64 }
+    /// Retention, limits and where secrets are kept, as the settings screen shows them (asks
+    /// the OS keyring, which may take a moment the first time).
+    pub async fn settings(&self) -> Result<crate::ipc::SettingsView> {
+        let status = self.blocking(|i| Ok(i.vault.status())).await?;
+        Ok(crate::ipc::SettingsView {
+            max_captures: self.retention(),
+            body_limit: self.inner.config.body_limit as u64,
+            secrets: crate::ipc::SecretStorageView { keyring: status.available, detail: status.detail },
+        })
     }
 
     pub async fn set_retention(&self, max_captures: u64) -> Result<()> {

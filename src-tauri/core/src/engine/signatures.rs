@@ -15,7 +15,7 @@ use super::{Engine, Inner};
 use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::ipc::{EndpointView, RequestInput, SecretEdit, SetEndpointSignatureReq};
-use crate::model::{Capture, CaptureId, CaptureSignature, Endpoint, EndpointSignature, NewCapture};
+use crate::model::{Capture, CaptureId, CaptureSignature, Endpoint, EndpointSignature, NewCapture, StoredSecret};
 use crate::signature::{self, Detection, Request, SchemeConfig, SchemeId, SchemeInfo, Secret, Verdict, VerdictStatus};
 use crate::store::{captures, signatures as sig_store};
 
@@ -45,14 +45,24 @@ pub(crate) fn judge(table: &BTreeMap<String, EndpointSignature>, c: &NewCapture)
         return CaptureSignature::default();
     }
     let now = c.received_at_us.div_euclid(1_000_000);
-    with_request(c, |req| match table.get(&c.endpoint).and_then(EndpointSignature::scheme_config) {
-        Some(cfg) => {
+    let endpoint = table.get(&c.endpoint);
+    with_request(c, |req| match endpoint.and_then(EndpointSignature::scheme_config) {
+        Some((cfg, indices)) => {
             let others: Vec<(String, Secret)> = table
                 .iter()
                 .filter(|(name, _)| **name != c.endpoint)
-                .flat_map(|(name, s)| s.secrets.iter().map(move |k| (name.clone(), k.clone())))
+                .flat_map(|(name, s)| s.readable_secrets().map(move |k| (name.clone(), k.clone())))
                 .collect();
-            CaptureSignature { verdict: Some(signature::verify_with_others(&cfg, req, now, &others)), detected: None }
+            let mut verdict = signature::verify_with_others(&cfg, req, now, &others);
+            // Back to the endpoint's own numbering (unreadable secrets were left out).
+            verdict.matched_secret_index =
+                verdict.matched_secret_index.map(|i| indices.get(i as usize).copied().unwrap_or(i));
+            if let Some(note) = endpoint.and_then(unreadable_note) {
+                if verdict.status != VerdictStatus::Valid {
+                    verdict.explanation = format!("{} {note}", verdict.explanation);
+                }
+            }
+            CaptureSignature { verdict: Some(verdict), detected: None }
         }
         None => {
             let detected = signature::detect(req).first().map(|d| d.scheme);
@@ -63,6 +73,20 @@ pub(crate) fn judge(table: &BTreeMap<String, EndpointSignature>, c: &NewCapture)
             CaptureSignature { verdict, detected }
         }
     })
+}
+
+/// "Secret #2 is in the OS keyring and cannot be read: …", for verdicts that are not valid.
+fn unreadable_note(sig: &EndpointSignature) -> Option<String> {
+    let notes: Vec<String> = sig
+        .secrets
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.value.is_none())
+        .map(|(i, s)| {
+            format!("Secret #{} was not tried: it is kept in the OS keyring and {}.", i + 1, s.problem.as_deref().unwrap_or("cannot be read"))
+        })
+        .collect();
+    (!notes.is_empty()).then(|| notes.join(" "))
 }
 
 /// Provider guesses for a stored capture, best first.
@@ -102,7 +126,10 @@ impl SignatureState {
 impl Inner {
     /// Loads the signature settings from the store; true when they changed.
     pub(super) fn reload_signatures(&self) -> Result<bool> {
-        let all = self.store.with(|c| sig_store::all(c))?;
+        let mut all = self.store.with(|c| sig_store::all(c))?;
+        for secret in all.values_mut().flat_map(|s| s.secrets.iter_mut()) {
+            self.vault.read(secret);
+        }
         let mut slot = self.signatures.table.write().unwrap();
         if **slot == all {
             return Ok(false);
@@ -195,10 +222,22 @@ impl Engine {
                     None => None,
                     Some(edits) => {
                         let current = i.table().get(&req.endpoint).map(|s| s.secrets.clone()).unwrap_or_default();
-                        Some(resolve_secrets(&current, edits)?)
+                        let label = super::secrets::endpoint_secret_label(&req.endpoint);
+                        Some(resolve_secrets(&current, edits, |s| i.vault.place(&label, s))?)
                     }
                 };
-                i.store.with(|c| sig_store::set(c, &req.endpoint, req.scheme, &options, secrets.as_deref()))?;
+                let placed: Vec<_> = secrets.iter().flatten().filter(|s| s.value.is_some()).cloned().collect();
+                let saved = i.store.with(|c| sig_store::set(c, &req.endpoint, req.scheme, &options, secrets.as_deref()));
+                match saved {
+                    Ok(unused) => i.vault.discard(&unused.unwrap_or_default()),
+                    Err(e) => {
+                        // Nothing refers to the new keyring entries: remove them (kept ones stay).
+                        let kept: Vec<_> = i.table().get(&req.endpoint).map(|s| s.secrets.clone()).unwrap_or_default();
+                        let fresh: Vec<_> = placed.into_iter().filter(|p| !kept.iter().any(|k| k.home == p.home)).collect();
+                        i.vault.discard_placed(&fresh);
+                        return Err(e);
+                    }
+                }
                 i.reload_signatures()?;
                 *i.signatures.generations.lock().unwrap().entry(req.endpoint.clone()).or_insert(0) += 1;
                 let _ = i.events.send(Event::EndpointsChanged);
@@ -296,16 +335,33 @@ fn check_options(scheme: SchemeId, options: &BTreeMap<String, String>) -> Result
     }
 }
 
-/// Builds the new secret list from edits: `Keep(i)` keeps the current secret `i`, `New(s)` adds `s`.
-fn resolve_secrets(current: &[Secret], edits: Vec<SecretEdit>) -> Result<Vec<Secret>> {
-    edits
+/// Builds the new secret list from edits: `Keep(i)` keeps the current secret `i` where it
+/// lives, `New(s)` adds `s` where `place` puts it (the OS keyring when one answers). Edits are
+/// all checked before anything is placed.
+fn resolve_secrets(
+    current: &[StoredSecret],
+    edits: Vec<SecretEdit>,
+    mut place: impl FnMut(Secret) -> StoredSecret,
+) -> Result<Vec<StoredSecret>> {
+    for e in &edits {
+        match e {
+            SecretEdit::Keep(i) if *i as usize >= current.len() => {
+                return Err(Error::InvalidInput(format!(
+                    "there is no secret #{i} to keep (the endpoint has {})",
+                    current.len()
+                )))
+            }
+            SecretEdit::New(s) if s.trim().is_empty() => {
+                return Err(Error::InvalidInput("a secret cannot be empty".into()))
+            }
+            _ => {}
+        }
+    }
+    Ok(edits
         .into_iter()
         .map(|e| match e {
-            SecretEdit::Keep(i) => current.get(i as usize).cloned().ok_or_else(|| {
-                Error::InvalidInput(format!("there is no secret #{i} to keep (the endpoint has {})", current.len()))
-            }),
-            SecretEdit::New(s) if s.trim().is_empty() => Err(Error::InvalidInput("a secret cannot be empty".into())),
-            SecretEdit::New(s) => Ok(Secret::new(s.trim())),
+            SecretEdit::Keep(i) => current[i as usize].clone(),
+            SecretEdit::New(s) => place(Secret::new(s.trim())),
         })
-        .collect()
+        .collect())
 }

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::ipc::{NgrokTokenView, StartTunnelReq};
 use crate::receiver::{self, Ingress, ReceiverState};
-use crate::store::credentials;
+use crate::signature::Secret;
 use crate::tunnel::{self, AuthToken, BoreSpec, TunnelSpec, TunnelState, TunnelStatusView};
 
 /// Environment variable read for the ngrok auth token when none is saved.
@@ -138,14 +138,12 @@ impl Engine {
         }
     }
 
-    /// Saves (or with `None` forgets) the ngrok auth token.
+    /// Saves (or with `None` forgets) the ngrok auth token: in the OS keyring when one
+    /// answers, else in the database.
     pub async fn save_ngrok_token(&self, token: Option<String>) -> Result<NgrokTokenView> {
         self.blocking(move |i| {
-            match token.map(AuthToken::new).filter(|t| !t.expose().is_empty()) {
-                Some(t) => i.store.with(|c| credentials::set(c, credentials::NGROK_AUTHTOKEN, t.expose()))?,
-                None => i.store.with(|c| credentials::remove(c, credentials::NGROK_AUTHTOKEN))?,
-            }
-            Ok(())
+            let token = token.map(AuthToken::new).filter(|t| !t.expose().is_empty());
+            i.save_ngrok_token(token.map(|t| Secret::new(t.expose())))
         })
         .await?;
         self.ngrok_token_info().await
@@ -153,15 +151,22 @@ impl Engine {
 
     /// Whether an ngrok token is saved (masked) or available from the environment.
     pub async fn ngrok_token_info(&self) -> Result<NgrokTokenView> {
-        let saved = self.saved_ngrok_token().await?;
+        let saved = self.blocking(|i| i.ngrok_token()).await?;
+        let (saved, problem) = match saved {
+            Ok(token) => (token.map(|t| AuthToken::new(t.expose()).masked()), None),
+            Err(why) => (Some("…".to_owned()), Some(why)),
+        };
         Ok(NgrokTokenView {
-            saved: saved.map(|t| t.masked()),
+            saved,
+            problem,
             from_env: std::env::var(NGROK_TOKEN_ENV).map(|t| !t.trim().is_empty()).unwrap_or(false),
         })
     }
 
     async fn saved_ngrok_token(&self) -> Result<Option<AuthToken>> {
-        self.blocking(|i| Ok(i.store.with(|c| credentials::get(c, credentials::NGROK_AUTHTOKEN))?.map(AuthToken::new)))
-            .await
+        match self.blocking(|i| i.ngrok_token()).await? {
+            Ok(token) => Ok(token.map(|t| AuthToken::new(t.expose()))),
+            Err(why) => Err(Error::InvalidInput(format!("the saved ngrok token {why}"))),
+        }
     }
 }

@@ -9,8 +9,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::model::EndpointSignature;
-use crate::signature::{ReasonCode, SchemeId, Verdict, VerdictStatus};
+use crate::model::{EndpointSignature, SecretHome};
+use crate::signature::{ReasonCode, SchemeId, Secret, Verdict, VerdictStatus};
 
 /// The part of a verdict a list row shows.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
@@ -28,13 +28,27 @@ impl From<&Verdict> for VerdictSummary {
     }
 }
 
-/// One configured secret as the UI and `endpoint list` see it: its index and a masked form.
+/// One configured secret as the UI and `endpoint list` see it: its index, a masked form and
+/// where it is kept.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
 #[ts(export)]
 pub struct SecretView {
     pub index: u32,
-    /// e.g. `whsec_…a1b2`
+    /// e.g. `whsec_…a1b2`; `…` alone when the value cannot be read.
     pub masked: String,
+    pub stored_in: SecretStoredIn,
+    /// Why the value cannot be read (its keyring entry is locked or gone); it is then not
+    /// used to verify.
+    pub problem: Option<String>,
+}
+
+/// Where one secret's value lives.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SecretStoredIn {
+    Keyring,
+    Database,
 }
 
 /// An endpoint's signature settings, secrets masked.
@@ -55,7 +69,15 @@ impl From<&EndpointSignature> for SignatureConfigView {
                 .secrets
                 .iter()
                 .enumerate()
-                .map(|(i, s)| SecretView { index: i as u32, masked: s.masked() })
+                .map(|(i, s)| SecretView {
+                    index: i as u32,
+                    masked: s.value.as_ref().map(Secret::masked).unwrap_or_else(|| "…".into()),
+                    stored_in: match s.home {
+                        SecretHome::Keyring(_) => SecretStoredIn::Keyring,
+                        SecretHome::Database => SecretStoredIn::Database,
+                    },
+                    problem: s.problem.clone(),
+                })
                 .collect(),
             options: s.options.clone(),
         }

@@ -1,23 +1,57 @@
 //! The `credentials` table: tokens the app needs to act for the user (e.g. the ngrok auth
-//! token), kept apart from plain settings. Values are never listed, only fetched by name.
+//! token), kept apart from plain settings. A row holds either the value or the name of its OS
+//! keyring entry (`keyring_ref`). Values are never listed, only fetched by name.
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::model::{SecretHome, StoredSecret};
+use crate::signature::Secret;
 
 pub const NGROK_AUTHTOKEN: &str = "ngrok.authtoken";
 
-pub fn get(conn: &Connection, name: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row("SELECT value FROM credentials WHERE name = ?1", [name], |r| r.get(0)).optional()
+/// The credential `name`: its value when the database holds it, else its keyring entry name.
+pub fn get(conn: &Connection, name: &str) -> rusqlite::Result<Option<StoredSecret>> {
+    conn.query_row("SELECT value, keyring_ref FROM credentials WHERE name = ?1", [name], |r| {
+        Ok(match r.get::<_, Option<String>>(1)? {
+            Some(key) => StoredSecret { home: SecretHome::Keyring(key), value: None, problem: None },
+            None => StoredSecret::in_database(Secret::new(r.get::<_, String>(0)?)),
+        })
+    })
+    .optional()
 }
 
-pub fn set(conn: &Connection, name: &str, value: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT INTO credentials (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = ?2",
-        [name, value],
-    )?;
-    Ok(())
+/// Saves the credential; returns the keyring entry name it replaced, if any.
+pub fn set(conn: &Connection, name: &str, stored: &StoredSecret) -> rusqlite::Result<Option<String>> {
+    let old = keyring_ref(conn, name)?;
+    let (value, keyring_ref) = match (&stored.home, &stored.value) {
+        (SecretHome::Keyring(key), _) => ("", Some(key.as_str())),
+        (SecretHome::Database, Some(v)) => (v.expose(), None),
+        (SecretHome::Database, None) => return Ok(None),
+    };
+    conn.pragma_update(None, "secure_delete", true)?;
+    let done = conn.execute(
+        "INSERT INTO credentials (name, value, keyring_ref) VALUES (?1, ?2, ?3)
+         ON CONFLICT (name) DO UPDATE SET value = ?2, keyring_ref = ?3",
+        params![name, value, keyring_ref],
+    );
+    conn.pragma_update(None, "secure_delete", false)?;
+    done?;
+    Ok(old.filter(|k| Some(k.as_str()) != keyring_ref))
 }
 
-pub fn remove(conn: &Connection, name: &str) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM credentials WHERE name = ?1", [name])?;
-    Ok(())
+/// Forgets the credential; returns its keyring entry name, if it had one.
+pub fn remove(conn: &Connection, name: &str) -> rusqlite::Result<Option<String>> {
+    let old = keyring_ref(conn, name)?;
+    conn.pragma_update(None, "secure_delete", true)?;
+    let done = conn.execute("DELETE FROM credentials WHERE name = ?1", [name]);
+    conn.pragma_update(None, "secure_delete", false)?;
+    done?;
+    Ok(old)
+}
+
+fn keyring_ref(conn: &Connection, name: &str) -> rusqlite::Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT keyring_ref FROM credentials WHERE name = ?1", [name], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
 }

@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_diff.sql"),
     include_str!("../../migrations/0003_signatures.sql"),
     include_str!("../../migrations/0004_tunnel.sql"),
+    include_str!("../../migrations/0005_keyring.sql"),
 ];
 
 pub(super) fn run(conn: &Connection) -> rusqlite::Result<()> {

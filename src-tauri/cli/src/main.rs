@@ -142,7 +142,7 @@ fn main() -> ExitCode {
     let json = cli.json;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             let view = match e.downcast_ref::<hookloupe_core::Error>() {
                 Some(core) => ErrorView::from(core),
@@ -153,12 +153,14 @@ fn main() -> ExitCode {
             } else {
                 eprintln!("error: {}", view.message);
             }
-            ExitCode::FAILURE
+            // 2 like grep and diff: 1 is an answer ("not valid"), 2 is "could not tell".
+            ExitCode::from(2)
         }
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs one command; the exit code is 0, or 1 for a negative answer (`verify`: not valid).
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let data_dir = cli.data_dir.clone().unwrap_or_else(paths::default_data_dir);
     let base = Config { keyring: cli.keyring, ..Config::new(data_dir) };
     let json = cli.json;
@@ -274,7 +276,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Tunnel(cmd) => tunnel::run(cmd, Engine::open(base.clone())?, json).await?,
-        Command::Verify(args) => verify::run(|| Ok(Engine::open(base.clone())?), args, json).await?,
+        Command::Verify(args) => {
+            if !verify::run(|| Ok(Engine::open(base.clone())?), args, json).await? {
+                return Ok(ExitCode::from(1));
+            }
+        }
         Command::Diff(args) => diff::run(base, json, args).await?,
         Command::Keyring => {
             let secrets = Engine::open(base)?.settings().await?.secrets;
@@ -295,7 +301,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print::done(json, &text, serde_json::json!({ "max_captures": max }));
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn parse_keyring(s: &str) -> Result<KeyringMode, String> {

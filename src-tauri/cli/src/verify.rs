@@ -103,7 +103,8 @@ pub async fn apply_to_endpoint(engine: &Engine, saved: EndpointView, args: &Sign
 }
 
 /// `hookloupe verify`: a stored capture (engine opened by the caller) or a request file.
-pub async fn run(engine: impl FnOnce() -> anyhow::Result<Engine>, args: VerifyArgs, json: bool) -> anyhow::Result<()> {
+/// Returns whether the verdict is `valid` (the exit status says it too).
+pub async fn run(engine: impl FnOnce() -> anyhow::Result<Engine>, args: VerifyArgs, json: bool) -> anyhow::Result<bool> {
     let verdict = match (args.id, &args.request) {
         (Some(id), None) => {
             if args.signature.given() {
@@ -142,7 +143,7 @@ pub async fn run(engine: impl FnOnce() -> anyhow::Result<Engine>, args: VerifyAr
     } else {
         print_verdict(&verdict);
     }
-    Ok(())
+    Ok(verdict.status == VerdictStatus::Valid)
 }
 
 /// `{"verdict", "reason", "scheme", "explanation", "matched_secret_index", …the rest of the Verdict}`.

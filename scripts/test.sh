@@ -26,11 +26,16 @@ if [ "$mode" != "--e2e-only" ]; then
   section "UI: type check, unit tests, build"
   (cd ui && npm run check && npm test && npm run build)
 
-  section "Signatures: fixtures signed by the providers' own libraries (PyPI)"
+  section "Signatures: fixtures signed or verified by the providers' own libraries (PyPI)"
   python3 -m venv target/crosscheck-venv
   target/crosscheck-venv/bin/pip install -q --disable-pip-version-check -r tests/crosscheck/requirements.txt
   rm -rf target/crosscheck
   target/crosscheck-venv/bin/python tests/crosscheck/crosscheck.py target/crosscheck
+
+  section "Signatures: fixtures signed or verified by the providers' own libraries (npm)"
+  # Node.js 20.19+ was checked by scripts/ui-deps.sh above.
+  npm ci --prefix tests/crosscheck/npm --no-audit --no-fund
+  node tests/crosscheck/npm/crosscheck.mjs target/crosscheck
   export HOOKLOUPE_CROSSCHECK_DIR="$PWD/target/crosscheck"
 
   section "Rust: unit and integration tests"

@@ -315,10 +315,32 @@ fn cli_verify_request_file_with_now() {
     assert!(!dir.path().join("hookloupe.db").exists());
 }
 
-/// Requests signed by the providers' own libraries (tests/crosscheck/crosscheck.py writes them
-/// to $HOOKLOUPE_CROSSCHECK_DIR): each `*.json` holds the request in the capture shape plus
-/// `scheme`, `secrets`, `options`, `now`, `expect` (`valid` or `invalid`) and, when known, the
-/// exact `expect_verdict` (e.g. `expired` for a stale timestamp).
+/// Schemes the cross-check generators must cover, each with at least one valid and one invalid
+/// fixture, so that a generator that silently stops producing fails this test.
+const CROSSCHECK_SCHEMES: [(&str, &str); 16] = [
+    ("stripe", "stripe (PyPI)"),
+    ("standard_webhooks", "standardwebhooks (PyPI)"),
+    ("svix", "svix (PyPI)"),
+    ("slack", "slack_sdk (PyPI)"),
+    ("twilio", "twilio (PyPI)"),
+    ("hubspot_v1", "hubspot-api-client (PyPI)"),
+    ("hubspot_v2", "hubspot-api-client (PyPI)"),
+    ("hubspot_v3", "hubspot-api-client (PyPI)"),
+    ("square", "squareup (PyPI)"),
+    ("paddle", "paddle-python-sdk (PyPI)"),
+    ("discord", "discord-interactions (PyPI)"),
+    ("mailgun", "mailgun (PyPI)"),
+    ("github", "@octokit/webhooks-methods (npm)"),
+    ("linear", "@linear/sdk (npm)"),
+    ("shopify", "@shopify/shopify-api (npm)"),
+    ("zoom", "@zoom/rivet (npm)"),
+];
+
+/// Requests signed or verified by the providers' own libraries (tests/crosscheck/crosscheck.py
+/// and tests/crosscheck/npm/crosscheck.mjs write them to $HOOKLOUPE_CROSSCHECK_DIR): each
+/// `*.json` holds the request in the capture shape plus `scheme`, `secrets`, `options`, `now`,
+/// `expect` (`valid` or `invalid`) and, when known, the exact `expect_verdict` (e.g. `expired`
+/// for a stale timestamp).
 #[test]
 fn crosscheck_against_provider_libraries() {
     let Ok(dir) = std::env::var("HOOKLOUPE_CROSSCHECK_DIR") else {
@@ -332,13 +354,21 @@ fn crosscheck_against_provider_libraries() {
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     files.sort();
-    assert!(files.len() >= 10, "expected the cross-check fixtures in {dir}, found {}", files.len());
+    // 190 today (135 from PyPI libraries, 55 from npm ones); the per-scheme check below is the
+    // one that names a lost generator.
+    assert!(files.len() >= 180, "expected at least 180 cross-check fixtures in {dir}, found {}", files.len());
     let mut failures = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
+    // scheme → (valid fixtures, invalid fixtures)
+    let mut seen: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for f in &files {
         let fx: Value = serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap();
         let scheme = fx["scheme"].as_str().unwrap();
-        seen.insert(scheme.to_owned());
+        let counts = seen.entry(scheme.to_owned()).or_default();
+        if fx["expect"] == "valid" {
+            counts.0 += 1;
+        } else {
+            counts.1 += 1;
+        }
         let mut cmd = cli(data.path());
         cmd.args(["verify", "--request", f.to_str().unwrap(), "--scheme", scheme, "--json"]);
         for s in fx["secrets"].as_array().unwrap() {
@@ -365,8 +395,18 @@ fn crosscheck_against_provider_libraries() {
             failures.push(format!("{}: expected {expect}, got {} — {}", f.display(), v["verdict"], v["explanation"]));
         }
     }
-    println!("crosscheck: {} fixtures over schemes {:?}", files.len(), seen);
+    println!("crosscheck: {} fixtures, per scheme (valid, invalid): {:?}", files.len(), seen);
     assert!(failures.is_empty(), "cross-check failures:\n{}", failures.join("\n"));
+    let missing: Vec<String> = CROSSCHECK_SCHEMES
+        .iter()
+        .filter(|(s, _)| !seen.get(*s).is_some_and(|(valid, invalid)| *valid > 0 && *invalid > 0))
+        .map(|(s, lib)| format!("{s} (from {lib}): {:?}", seen.get(*s)))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "schemes without both a valid and an invalid cross-check fixture (a generator stopped producing?):\n{}",
+        missing.join("\n")
+    );
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use crate::signature::codec;
 use crate::signature::{Detection, Request, SchemeId};
 
 /// (header, scheme, confidence, why)
-const HEADER_RULES: [(&str, SchemeId, f32, &str); 20] = [
+const HEADER_RULES: [(&str, SchemeId, f32, &str); 21] = [
     (
         "stripe-signature",
         SchemeId::Stripe,
@@ -42,6 +42,12 @@ const HEADER_RULES: [(&str, SchemeId, f32, &str); 20] = [
         SchemeId::Shopify,
         0.97,
         "`X-Shopify-Hmac-Sha256` header",
+    ),
+    (
+        "shopify-hmac-sha256",
+        SchemeId::Shopify,
+        0.95,
+        "`Shopify-Hmac-Sha256` header (Shopify Events API)",
     ),
     (
         "x-twilio-signature",

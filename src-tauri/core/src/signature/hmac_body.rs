@@ -1,10 +1,10 @@
 //! Presets of the HMAC engine for schemes whose signature is one header over the raw body,
-//! optionally with a timestamp: Servolution, FinSight, GitHub, Shopify, Typeform, Lemon
-//! Squeezy, Intercom, Linear, Slack, Zoom. Only recipes live here: no verification logic,
-//! no explanations beyond a one-line advice per scheme.
+//! optionally with a timestamp: Servolution, FinSight, GitHub, Shopify (classic and Events
+//! API header names), Typeform, Lemon Squeezy, Intercom, Linear, Slack, Zoom. Only recipes
+//! live here: no verification logic, no explanations beyond a one-line advice per scheme.
 
 use crate::signature::codec::{self, Alg, OutEnc};
-use crate::signature::generic::{Part, Recipe, TsSource};
+use crate::signature::generic::{Locator, Part, Recipe, TsSource};
 use crate::signature::{Request, SchemeConfig, SchemeId, SignatureError};
 
 fn timed(mut r: Recipe, sig_prefix: &str, version: &str, ts_header: &str) -> Recipe {
@@ -53,6 +53,11 @@ pub(crate) fn recipe(cfg: &SchemeConfig, req: &Request) -> Result<Recipe, Signat
         }
         S::Shopify => {
             let mut r = Recipe::body_hmac(S::Shopify, "X-Shopify-Hmac-Sha256");
+            // The Events API sends the same HMAC without `X-` (@shopify/shopify-api reads both).
+            r.locator = Locator::Header(vec![
+                "X-Shopify-Hmac-Sha256".into(),
+                "Shopify-Hmac-Sha256".into(),
+            ]);
             r.out_enc = OutEnc::Base64;
             r.advice = "use the app's client secret (or the signing secret shown under Settings → Notifications), not the access token";
             r

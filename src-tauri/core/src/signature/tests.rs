@@ -146,6 +146,30 @@ fn official_square() {
     assert!(v.signed_content.unwrap().text.starts_with(SQUARE_URL));
 }
 
+/// Shopify's Events API (developer preview) signs exactly like classic webhooks but sends the
+/// HMAC in `Shopify-Hmac-Sha256`, without `X-`; @shopify/shopify-api validates both. Found by
+/// the cross-check against that library (the Events delivery was reported as unsigned).
+#[test]
+fn shopify_events_header_without_x_prefix() {
+    let c = cfg(S::Shopify, &["It's a Secret to Everybody"]);
+    let base = Req::post("http://h/shopify", b"Hello, World!").json();
+    let b64 = "dXEH6g6yUJ/CESIczphLijdXC211hsIsRvQ3nIsEPhc=";
+    for h in ["X-Shopify-Hmac-Sha256", "Shopify-Hmac-Sha256"] {
+        assert_verdict(&check(&c, &base.clone().h(h, b64), NOW), V::Valid, R::Ok, h);
+        let v = check(&c, &base.clone().h(h, b64).flip_body_byte(), NOW);
+        assert_eq!(v.status, V::Invalid, "{h} tampered: {}", v.explanation);
+    }
+    let d = detect(&base.clone().h("Shopify-Hmac-Sha256", b64).r());
+    assert_eq!(d.first().map(|d| d.scheme), Some(S::Shopify), "{d:?}");
+    let v = check(&c, &base, NOW);
+    assert_eq!(v.status, V::Unsigned);
+    assert!(
+        v.explanation.contains("`Shopify-Hmac-Sha256`"),
+        "{}",
+        v.explanation
+    );
+}
+
 const HUBSPOT_SECRET: &str = "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy";
 
 #[test]

@@ -283,8 +283,12 @@ fn cli_verify_request_file_with_now() {
     std::fs::write(&file, serde_json::to_vec(&request).unwrap()).unwrap();
     let f = file.to_str().unwrap();
     let run = |args: &[&str]| {
-        let out = cli(dir.path()).args(["verify", "--request", f, "--scheme", "stripe", "--json"]).args(args).assert().success();
-        json_of(&out.get_output().stdout)
+        let out = cli(dir.path()).args(["verify", "--request", f, "--scheme", "stripe", "--json"]).args(args).output().unwrap();
+        let v = json_of(&out.stdout);
+        // Scripts can branch on it: 0 valid, 1 any other verdict.
+        let code = if v["verdict"] == "valid" { 0 } else { 1 };
+        assert_eq!(out.status.code(), Some(code), "exit status for {v}");
+        v
     };
     let v = run(&["--secret", STRIPE_SECRET, "--now", "1700000060"]);
     assert_eq!((v["verdict"].as_str(), v["reason"].as_str()), (Some("valid"), Some("ok")));
@@ -300,7 +304,7 @@ fn cli_verify_request_file_with_now() {
     let v = run(&["--now", "1700000000"]);
     assert_eq!(v["verdict"], "no_secret");
     // Errors are {code, message}.
-    let out = cli(dir.path()).args(["verify", "--request", f, "--scheme", "nope", "--json"]).assert().failure();
+    let out = cli(dir.path()).args(["verify", "--request", f, "--scheme", "nope", "--json"]).assert().code(2);
     let e = json_of(&out.get_output().stderr);
     assert_eq!(e["code"], "invalid_input");
     assert!(e["message"].as_str().unwrap().contains("stripe"));
@@ -382,7 +386,12 @@ fn crosscheck_against_provider_libraries() {
         if let Some(now) = fx["now"].as_i64() {
             cmd.args(["--now", &now.to_string()]);
         }
-        let out = cmd.assert().success().get_output().stdout.clone();
+        let done = cmd.output().unwrap();
+        let out = done.stdout.clone();
+        let verdict = serde_json::from_slice::<Value>(&out).ok().map(|v| v["verdict"].clone());
+        // Exit status: 0 for valid, 1 for any other verdict (2 would be an error: no verdict).
+        let want_code = if verdict.as_ref().is_some_and(|v| v == "valid") { 0 } else { 1 };
+        assert_eq!(done.status.code(), Some(want_code), "{}: {}", f.display(), String::from_utf8_lossy(&done.stderr));
         let v = json_of(&out);
         let expect = fx["expect"].as_str().unwrap();
         let ok = match (expect, fx["expect_verdict"].as_str()) {

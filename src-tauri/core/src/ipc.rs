@@ -20,7 +20,9 @@ use crate::model::{Capture, CaptureId, Endpoint, ResponseRule};
 use crate::signature::{Detection, SchemeId, Verdict};
 
 mod signatures;
-pub use signatures::{RequestInput, SecretEdit, SecretView, SetEndpointSignatureReq, SignatureConfigView, VerdictSummary};
+pub use signatures::{
+    RequestInput, SecretEdit, SecretView, SetEndpointSignatureReq, SignatureConfigView, TestEventView, VerdictSummary,
+};
 
 /// RFC 3339 UTC with microseconds, e.g. `2026-11-22T07:01:19.123456Z`.
 pub fn rfc3339_us(us: i64) -> String {

@@ -6,6 +6,7 @@
 
 mod diff;
 mod print;
+mod sign;
 mod tunnel;
 mod verify;
 
@@ -86,6 +87,8 @@ enum Command {
     Tunnel(tunnel::TunnelCmd),
     /// Check a signature: a stored capture's, or a request file's with a given scheme and secrets.
     Verify(verify::VerifyArgs),
+    /// Sign a request file as the scheme's sender would; prints it in the capture shape (or as curl).
+    Sign(sign::SignArgs),
     /// Compare two captures: request, headers, JSON structure and body lines.
     Diff(diff::DiffArgs),
     /// Show or set how many captures are kept (oldest removed first; 0 keeps everything).
@@ -103,6 +106,8 @@ enum EndpointCmd {
     List,
     /// Remove an endpoint (its captures stay).
     Remove { name: String },
+    /// Send a signed test event (a sample of the endpoint's provider) to a running receiver.
+    Test(sign::TestArgs),
 }
 
 #[derive(Args)]
@@ -264,10 +269,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     engine.remove_endpoint(name.clone()).await?;
                     print::done(json, &format!("Removed endpoint {name}."), serde_json::json!({ "removed": name }));
                 }
+                EndpointCmd::Test(args) => sign::test_event(&engine, args, json).await?,
             }
         }
         Command::Tunnel(cmd) => tunnel::run(cmd, Engine::open(Config::new(data_dir))?, json).await?,
         Command::Verify(args) => verify::run(|| Ok(Engine::open(Config::new(data_dir))?), args, json).await?,
+        Command::Sign(args) => sign::run(args, json)?,
         Command::Diff(args) => diff::run(data_dir, json, args).await?,
         Command::Retention { max } => {
             let engine = Engine::open(Config::new(data_dir))?;

@@ -8,6 +8,7 @@
 //! - crash: SIGKILL while a sender streams; every 2xx-acknowledged request survives
 //! - tunnel: public URL through a real bore server (and ngrok when NGROK_AUTHTOKEN is set)
 //! - signatures: verdicts at capture time, rotation, re-evaluation, `verify`, provider-library cross-check
+//! - test_events: `sign` (JSON and curl) verified valid, signed test events through the real receiver
 
 mod cli;
 mod crash;
@@ -15,4 +16,5 @@ mod diff;
 mod receive;
 mod signatures;
 mod store;
+mod test_events;
 mod tunnel;

@@ -229,7 +229,10 @@ async fn post(req: &OwnedRequest, base: &str, timeout: Duration) -> Result<(u16,
     }
     let response = builder.send().await.map_err(|e| {
         if e.is_connect() {
-            Error::NotListening(format!("nothing is listening at {base} ({})", e.without_url()))
+            Error::NotListening(format!(
+                "nothing is listening at {base}: is the app or `hookloupe listen` running there? ({})",
+                e.without_url()
+            ))
         } else if e.is_timeout() {
             Error::Send(format!("{base} did not answer the test event within {} s", timeout.as_secs()))
         } else {

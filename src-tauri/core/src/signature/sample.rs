@@ -197,7 +197,7 @@ const SAMPLES: &[Sample] = &[
         // The seed's callback: the variables in the query string, the signature appended as `K`.
         schemes: &[S::PayboxHmac],
         method: "POST",
-        query: "Mt=7790&Ref=ORD-{n}&Auto={n}&Erreur=00000&Date={ymdhms}&Pays=FRA&Carte=VISA",
+        query: "Mt=7790&Ref=ORD-{n}&Auto=XXXXXX&Erreur=00000&Date={ymdhms}&Pays=FRA&Carte=VISA",
         headers: &[],
         body: "",
     },

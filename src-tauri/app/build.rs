@@ -19,6 +19,7 @@ fn main() {
         "signature_catalog",
         "set_endpoint_signature",
         "verify_capture",
+        "send_test_event",
         "diff_captures",
         "cancel_diff",
         "diff_partners",

@@ -1,7 +1,9 @@
 //! Signatures: a Stripe-signed delivery to an endpoint with no scheme is recognised ("no
 //! secret", one-click "Configure as Stripe"); configuring the secret in the Signature tab turns
-//! it valid; a delivery signed with another secret shows red with its diagnosis visible. The
-//! app runs against a private Secret Service, so the secret is seen going to the OS keyring.
+//! it valid (the app runs against a private Secret Service, so the secret is seen going to the
+//! OS keyring); "Send test event" has the engine sign a Stripe sample and deliver it to itself,
+//! and the new capture is selected, valid; a delivery signed with another secret shows red with
+//! its diagnosis visible.
 
 use hookloupe_core::signature::{sign, Request, SchemeConfig, SchemeId, SignExtra};
 
@@ -62,6 +64,21 @@ async fn valid_and_invalid_signatures_with_the_diagnosis() {
     wait_badge(&gui, &row, "valid").await;
     gui.wait_text("[data-testid=signature-signed-body]", "evt_e2e_valid").await;
     gui.screenshot("signature-valid").await;
+
+    // Send a signed test event: a new capture arrives through the receiver, is selected, valid.
+    gui.click("[data-testid=signature-test-event]:not([disabled])").await;
+    let toast = gui.wait_text("[data-testid=toast]", "signature valid").await;
+    let test_id: String = toast
+        .split('#')
+        .nth(1)
+        .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect())
+        .unwrap_or_default();
+    assert!(!test_id.is_empty() && test_id != id, "a new capture: {toast}");
+    wait_badge(&gui, &format!("[data-testid=capture-row][data-id='{test_id}'][aria-selected=true]"), "valid").await;
+    wait_badge(&gui, "[data-testid=inspector]", "valid").await;
+    gui.click("[data-testid=tab-signature]").await;
+    gui.wait_text("[data-testid=signature-signed-body]", "payment_intent.succeeded").await;
+    gui.screenshot("signature-test-event").await;
 
     // Signed with another secret: red, with the reason and the explanation visible.
     let bad = deliver_stripe(&url, "whsec_not_the_configured_secret_00", r#"{"id":"evt_e2e_invalid"}"#).await;

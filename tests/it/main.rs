@@ -9,6 +9,7 @@
 //! - tunnel: public URL through a real bore server (and ngrok when NGROK_AUTHTOKEN is set)
 //! - keyring: secrets in a real Secret Service (private bus + gnome-keyring), or the database without one
 //! - signatures: verdicts at capture time, rotation, re-evaluation, `verify`, provider-library cross-check
+//! - test_events: `sign` (JSON and curl) verified valid, signed test events through the real receiver
 
 mod cli;
 mod crash;
@@ -17,4 +18,5 @@ mod keyring;
 mod receive;
 mod signatures;
 mod store;
+mod test_events;
 mod tunnel;

@@ -82,8 +82,12 @@ pub async fn all_captures(engine: &Engine) -> Vec<Capture> {
     out
 }
 
-/// Path of the real `hookloupe` binary, built by `cargo test` (or `cargo build -p hookloupe`).
+/// Path of the real `hookloupe` binary, built by `cargo test` (or `cargo build -p hookloupe`);
+/// `HOOKLOUPE_CLI` names another one (e.g. a copy, when several checkouts share a target dir).
 pub fn cli_path() -> PathBuf {
+    if let Some(bin) = std::env::var_os("HOOKLOUPE_CLI") {
+        return PathBuf::from(bin);
+    }
     let exe = std::env::current_exe().expect("current exe");
     let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
     let bin = dir.join(format!("hookloupe{}", std::env::consts::EXE_SUFFIX));

@@ -3,7 +3,7 @@
 
 use hookloupe_core::ipc::{
     CapturePage, CaptureView, DiffCapturesReq, DiffPartnerView, DiffRulesView, DiffView, EndpointView, ErrorView,
-    ListCapturesReq, ListenerView, SetEndpointSignatureReq,
+    ListCapturesReq, ListenerView, SetEndpointSignatureReq, TestEventView,
 };
 use hookloupe_core::ipc::{NgrokTokenView, SettingsView, StartTunnelReq};
 use hookloupe_core::tunnel::TunnelStatusView;
@@ -75,6 +75,11 @@ pub async fn set_endpoint_signature(shell: State<'_, Shell>, req: SetEndpointSig
 #[tauri::command]
 pub async fn verify_capture(shell: State<'_, Shell>, id: i64) -> Reply<Verdict> {
     Ok(engine(&shell)?.verify_capture(id).await?)
+}
+
+#[tauri::command]
+pub async fn send_test_event(shell: State<'_, Shell>, endpoint: String) -> Reply<TestEventView> {
+    Ok(engine(&shell)?.send_test_event(endpoint).await?)
 }
 
 #[tauri::command]

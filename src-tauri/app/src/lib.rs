@@ -48,6 +48,7 @@ pub fn run() {
             commands::signature_catalog,
             commands::set_endpoint_signature,
             commands::verify_capture,
+            commands::send_test_event,
             commands::diff_captures,
             commands::cancel_diff,
             commands::diff_partners,

@@ -6,6 +6,7 @@
 
 mod diff;
 mod print;
+mod sign;
 mod tunnel;
 mod verify;
 
@@ -92,6 +93,8 @@ enum Command {
     Keyring,
     /// Check a signature: a stored capture's, or a request file's with a given scheme and secrets.
     Verify(verify::VerifyArgs),
+    /// Sign a request file as the scheme's sender would; prints it in the capture shape (or as curl).
+    Sign(sign::SignArgs),
     /// Compare two captures: request, headers, JSON structure and body lines.
     Diff(diff::DiffArgs),
     /// Show or set how many captures are kept (oldest removed first; 0 keeps everything).
@@ -109,6 +112,8 @@ enum EndpointCmd {
     List,
     /// Remove an endpoint (its captures stay).
     Remove { name: String },
+    /// Send a signed test event (a sample of the endpoint's provider) to a running receiver.
+    Test(sign::TestArgs),
 }
 
 #[derive(Args)]
@@ -273,6 +278,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     engine.remove_endpoint(name.clone()).await?;
                     print::done(json, &format!("Removed endpoint {name}."), serde_json::json!({ "removed": name }));
                 }
+                EndpointCmd::Test(args) => sign::test_event(&engine, args, json).await?,
             }
         }
         Command::Tunnel(cmd) => tunnel::run(cmd, Engine::open(base.clone())?, json).await?,
@@ -281,6 +287,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
         }
+        Command::Sign(args) => sign::run(args, json)?,
         Command::Diff(args) => diff::run(base, json, args).await?,
         Command::Keyring => {
             let secrets = Engine::open(base)?.settings().await?.secrets;

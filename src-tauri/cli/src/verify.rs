@@ -3,7 +3,7 @@
 //! verification and diagnosis live in hookloupe-core.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::Args;
@@ -44,11 +44,11 @@ impl SignatureArgs {
         self.scheme.is_some() || !self.secrets.is_empty() || !self.options.is_empty()
     }
 
-    fn scheme_id(&self) -> anyhow::Result<Option<SchemeId>> {
+    pub fn scheme_id(&self) -> anyhow::Result<Option<SchemeId>> {
         self.scheme.as_deref().map(parse_scheme).transpose()
     }
 
-    fn option_map(&self) -> anyhow::Result<BTreeMap<String, String>> {
+    pub fn option_map(&self) -> anyhow::Result<BTreeMap<String, String>> {
         self.options
             .iter()
             .map(|o| {
@@ -115,14 +115,7 @@ pub async fn run(engine: impl FnOnce() -> anyhow::Result<Engine>, args: VerifyAr
             engine()?.verify_capture(id).await?
         }
         (None, Some(file)) => {
-            let text = if file.as_os_str() == "-" {
-                std::io::read_to_string(std::io::stdin()).context("cannot read the request from stdin")?
-            } else {
-                std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?
-            };
-            let input: RequestInput = serde_json::from_str(&text).map_err(|e| {
-                Error::InvalidInput(format!("{} is not a request in the capture shape: {e}", file.display()))
-            })?;
+            let input = read_request(file)?;
             let Some(scheme) = args.signature.scheme_id()? else {
                 anyhow::bail!(Error::InvalidInput("--request needs --scheme NAME".into()));
             };
@@ -131,10 +124,7 @@ pub async fn run(engine: impl FnOnce() -> anyhow::Result<Engine>, args: VerifyAr
                 secrets: args.signature.secrets.iter().map(Secret::new).collect(),
                 options: args.signature.option_map()?,
             };
-            let now = args.now.unwrap_or_else(|| {
-                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-            });
-            Engine::verify_request(&input, &config, now)?
+            Engine::verify_request(&input, &config, args.now.unwrap_or_else(unix_now))?
         }
         _ => anyhow::bail!(Error::InvalidInput("give a capture id, or --request FILE --scheme NAME --secret S".into())),
     };
@@ -144,6 +134,25 @@ pub async fn run(engine: impl FnOnce() -> anyhow::Result<Engine>, args: VerifyAr
         print_verdict(&verdict);
     }
     Ok(verdict.status == VerdictStatus::Valid)
+}
+
+/// Reads a request in the capture shape from `file` (`-` = stdin).
+pub fn read_request(file: &Path) -> anyhow::Result<RequestInput> {
+    let text = if file.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin()).context("cannot read the request from stdin")?
+    } else {
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?
+    };
+    let input = serde_json::from_str(&text).map_err(|e| {
+        let name = if file.as_os_str() == "-" { "stdin".into() } else { file.display().to_string() };
+        Error::InvalidInput(format!("{name} is not a request in the capture shape: {e}"))
+    })?;
+    Ok(input)
+}
+
+/// The current time in Unix seconds (the default of `--now`).
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 /// `{"verdict", "reason", "scheme", "explanation", "matched_secret_index", …the rest of the Verdict}`.

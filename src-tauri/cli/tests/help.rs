@@ -9,7 +9,7 @@ fn help_lists_every_command_and_version_matches() {
     let out = Command::new(bin).arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
-    for cmd in ["listen", "list", "show", "delete", "clear", "endpoint", "retention"] {
+    for cmd in ["listen", "list", "show", "delete", "clear", "endpoint", "verify", "sign", "diff", "retention"] {
         assert!(help.contains(cmd), "--help lacks {cmd}:\n{help}");
     }
     let out = Command::new(bin).arg("--version").output().unwrap();

@@ -21,6 +21,14 @@ pub enum ErrorCode {
     Conflict,
     /// The operation was cancelled by the user (e.g. a long diff).
     Cancelled,
+    /// Signing or a test event needs a signature scheme, and the endpoint has none.
+    NoScheme,
+    /// Signing or a test event needs a secret, and none is configured or given.
+    NoSecret,
+    /// The scheme cannot sign (e.g. Paybox RSA, Discord: only the sender holds the private key).
+    CannotSign,
+    /// Nothing is listening where a request was to be sent (the receiver is not running).
+    NotListening,
     Internal,
 }
 
@@ -44,6 +52,17 @@ pub enum Error {
     Conflict(String),
     #[error("{0}")]
     Cancelled(String),
+    #[error("{0}")]
+    NoScheme(String),
+    #[error("{0}")]
+    NoSecret(String),
+    #[error("{0}")]
+    CannotSign(String),
+    #[error("{0}")]
+    NotListening(String),
+    /// An outbound request failed after it was sent (timeout, reset, bad reply).
+    #[error("{0}")]
+    Send(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -62,6 +81,11 @@ impl Error {
             Error::Io { .. } => ErrorCode::Io,
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::Cancelled(_) => ErrorCode::Cancelled,
+            Error::NoScheme(_) => ErrorCode::NoScheme,
+            Error::NoSecret(_) => ErrorCode::NoSecret,
+            Error::CannotSign(_) => ErrorCode::CannotSign,
+            Error::NotListening(_) => ErrorCode::NotListening,
+            Error::Send(_) => ErrorCode::Io,
             Error::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -88,12 +112,34 @@ impl Error {
             Error::ReadOnly { path } => Error::ReadOnly { path: path.clone() },
             Error::Conflict(m) => Error::Conflict(m.clone()),
             Error::Cancelled(m) => Error::Cancelled(m.clone()),
+            Error::NoScheme(m) => Error::NoScheme(m.clone()),
+            Error::NoSecret(m) => Error::NoSecret(m.clone()),
+            Error::CannotSign(m) => Error::CannotSign(m.clone()),
+            Error::NotListening(m) => Error::NotListening(m.clone()),
+            Error::Send(m) => Error::Send(m.clone()),
             Error::Storage { .. } | Error::Io { .. } | Error::Internal(_) => Error::Internal(self.to_string()),
         }
     }
 
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Error {
         Error::Io { context: context.into(), source }
+    }
+}
+
+impl From<crate::signature::SignatureError> for Error {
+    /// Signing errors: a scheme that cannot sign and a missing secret get their own codes; the
+    /// rest (bad option, unusable secret, missing message id) are invalid input.
+    fn from(e: crate::signature::SignatureError) -> Self {
+        use crate::signature::SignatureError as S;
+        match e {
+            S::CannotSign { scheme, reason } => {
+                Error::CannotSign(format!("{} cannot sign: {reason}", scheme.label()))
+            }
+            S::NoSuchSecret { count: 0, .. } => {
+                Error::NoSecret("no secret to sign with: give one (--secret S) or configure one on the endpoint".into())
+            }
+            e => Error::InvalidInput(e.to_string()),
+        }
     }
 }
 

@@ -21,7 +21,8 @@ use crate::signature::{Detection, SchemeId, Verdict};
 
 mod signatures;
 pub use signatures::{
-    RequestInput, SecretEdit, SecretStoredIn, SecretView, SetEndpointSignatureReq, SignatureConfigView, VerdictSummary,
+    RequestInput, SecretEdit, SecretStoredIn, SecretView, SetEndpointSignatureReq, SignatureConfigView, TestEventView,
+    VerdictSummary,
 };
 
 /// RFC 3339 UTC with microseconds, e.g. `2026-11-22T07:01:19.123456Z`.

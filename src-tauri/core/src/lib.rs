@@ -12,13 +12,15 @@
 //! - [`store`]: SQLite persistence; the only module that speaks SQL.
 //! - [`receiver`]: the axum HTTP receiver that turns requests into captures.
 //! - [`diff`]: pure comparison of two deliveries (line, structural JSON, header and metadata diff).
-//! - [`signature`]: pure webhook-signature verification, diagnosis, signing and detection.
+//! - [`signature`]: pure webhook-signature verification, diagnosis, signing, detection and test-event samples.
+//! - [`curl`]: a request as a ready-to-paste curl command.
 //! - [`event`]: events published after each commit.
 //! - [`error`]: the library error and its stable codes.
 //! - [`tunnel`]: public URLs through ngrok or a self-hosted bore server.
 //! - [`keyring`]: the OS keyring, home of the user's secrets when one answers.
 
 pub mod config;
+pub mod curl;
 pub mod diff;
 pub mod engine;
 pub mod error;

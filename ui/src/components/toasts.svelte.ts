@@ -18,8 +18,8 @@ function push(kind: Toast['kind'], text: string, ms: number) {
   setTimeout(() => dismiss(id), ms);
 }
 
-export function toastInfo(text: string) {
-  push('info', text, 1800);
+export function toastInfo(text: string, ms = 1800) {
+  push('info', text, ms);
 }
 
 export function toastError(e: ErrorView | string) {

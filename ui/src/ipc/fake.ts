@@ -94,6 +94,8 @@ function judgeFake(c: Stored, scheme: SchemeId | null, secretCount: number): Ver
       ? { ...base, status: 'no_secret', reason: 'no_secret', scheme: detected, explanation: 'The request is signed, but no secret is configured for this endpoint, so it cannot be checked.' }
       : null;
   }
+  // Test events are signed by the engine itself with the endpoint's first secret.
+  const test = c.headers.some(([k]) => k === 'x-hookloupe-test-event');
   const sig = c.headers.find(([k]) => k === 'stripe-signature' || k === 'x-hub-signature-256')?.[1];
   if (!sig) return { ...base, status: 'unsigned', reason: 'missing_header', scheme, explanation: 'This request carries no signature header, so it is unsigned.' };
   if (secretCount === 0) return { ...base, status: 'no_secret', reason: 'no_secret', scheme, explanation: 'No secret is configured for this endpoint.' };
@@ -101,7 +103,7 @@ function judgeFake(c: Stored, scheme: SchemeId | null, secretCount: number): Ver
   const body = new TextDecoder().decode(Uint8Array.from(atob(c.body_b64), (ch) => ch.charCodeAt(0)));
   const prefix = `${t}.`;
   const signed_content = { text: prefix + body, body_range: [prefix.length, prefix.length + new TextEncoder().encode(body).length] as [number, number], truncated: false };
-  if (c.id % 4 === 1) {
+  if (c.id % 4 === 1 && !test) {
     return {
       ...base,
       status: 'invalid',
@@ -472,6 +474,26 @@ class FakeBackend implements Backend {
         this.judge(c);
         if (!c.verdict) fail('invalid_input', `endpoint "${c.endpoint}" has no signature scheme`);
         return structuredClone(c.verdict);
+      }
+      case 'send_test_event': {
+        const name = args.endpoint as string;
+        const ep = this.endpoints.find((e) => e.name === name) ?? fail('not_found', `no endpoint named "${name}"`);
+        const scheme = ep.signature?.scheme ?? null;
+        if (!scheme) fail('no_scheme', `endpoint "${name}" has no signature scheme, so there is nothing to sign a test event with`);
+        const info = FAKE_CATALOG.find((c) => c.id === scheme);
+        if (info && !info.can_sign) fail('cannot_sign', `${info.name} cannot send a signed test event`);
+        if (!this.secrets.get(name)?.length) fail('no_secret', `endpoint "${name}" has no secret to sign a test event with`);
+        const now = Math.floor(Date.now() / 1000);
+        const id = Math.random().toString(16).slice(2, 14);
+        const [body, headers]: [string, Array<[string, string]>] =
+          scheme === 'github'
+            ? [JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 }), [['x-github-event', 'ping'], ['x-hub-signature-256', `sha256=${id}`]]]
+            : [
+                JSON.stringify({ id: `evt_test_${id}`, object: 'event', created: now, type: 'payment_intent.succeeded' }),
+                [['stripe-signature', `t=${now},v1=${id}`]],
+              ];
+        const c = this.send('POST', ep.path_prefix, body, [['content-type', 'application/json'], ...headers, ['x-hookloupe-test-event', id]]);
+        return { endpoint: name, scheme, method: 'POST', path: ep.path_prefix, status: ep.response.status, capture_id: c.id, capture: c };
       }
       case 'diff_captures': {
         const req = args.req as DiffCapturesReq;

@@ -16,3 +16,16 @@ describe('ipc', () => {
     await expect(call('remove_endpoint', { name: 'default' })).rejects.toMatchObject({ code: 'invalid_input' });
   });
 });
+
+describe('fake send_test_event', () => {
+  it('captures a signed, valid event on a configured endpoint and refuses with codes otherwise', async () => {
+    const r = await call('send_test_event', { endpoint: 'stripe' });
+    expect(r.scheme).toBe('stripe');
+    expect(r.capture?.endpoint).toBe('stripe');
+    expect(r.capture?.verdict?.status).toBe('valid');
+    const c = await call('get_capture', { id: r.capture_id! });
+    expect(c.headers.some(([k]) => k === 'x-hookloupe-test-event')).toBe(true);
+    await expect(call('send_test_event', { endpoint: 'github' })).rejects.toMatchObject({ code: 'no_scheme' });
+    await expect(call('send_test_event', { endpoint: 'nope' })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});

@@ -42,6 +42,10 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'io',
   'conflict',
   'cancelled',
+  'no_scheme',
+  'no_secret',
+  'cannot_sign',
+  'not_listening',
   'internal',
 ]);
 

@@ -15,6 +15,7 @@ import type { StartTunnelReq } from '../bindings/StartTunnelReq';
 import type { TunnelStatusView } from '../bindings/TunnelStatusView';
 import type { SchemeInfo } from '../bindings/SchemeInfo';
 import type { SetEndpointSignatureReq } from '../bindings/SetEndpointSignatureReq';
+import type { TestEventView } from '../bindings/TestEventView';
 import type { Verdict } from '../bindings/Verdict';
 
 type NoArgs = Record<string, never>;
@@ -31,6 +32,7 @@ export type Commands = {
   signature_catalog: [NoArgs, SchemeInfo[]];
   set_endpoint_signature: [{ req: SetEndpointSignatureReq }, EndpointView];
   verify_capture: [{ id: number }, Verdict];
+  send_test_event: [{ endpoint: string }, TestEventView];
   diff_captures: [{ req: DiffCapturesReq }, DiffView];
   cancel_diff: [{ token: string }, boolean];
   diff_partners: [{ id: number }, DiffPartnerView[]];

@@ -11,6 +11,10 @@ const TITLES: Record<string, string> = {
   io: 'I/O error',
   conflict: 'Conflict',
   cancelled: 'Cancelled',
+  no_scheme: 'No signature scheme',
+  no_secret: 'No secret',
+  cannot_sign: 'Cannot sign',
+  not_listening: 'Receiver not listening',
   internal: 'Internal error',
 };
 

@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { badgeStatus, parseOptions, reasonMeaning, splitSigned, statusLabel } from './signature';
+import type { SchemeInfo } from '../bindings/SchemeInfo';
+import type { SignatureConfigView } from '../bindings/SignatureConfigView';
+import type { TestEventView } from '../bindings/TestEventView';
+import {
+  badgeStatus,
+  cleanOptions,
+  parseOptions,
+  reasonMeaning,
+  signatureDirty,
+  splitSigned,
+  statusLabel,
+  testEventBlocker,
+  testEventSummary,
+} from './signature';
 
 describe('splitSigned', () => {
   it('marks the body range by UTF-8 byte offsets', () => {
@@ -52,5 +65,63 @@ describe('parseOptions', () => {
   });
   it('rejects lines without =', () => {
     expect(() => parseOptions('oops')).toThrow(/name=value/);
+  });
+});
+
+const scheme = (id: SchemeInfo['id'], can_sign: boolean, name: string = id): SchemeInfo => ({
+  id,
+  name,
+  secret_kind: 'hmac_key',
+  secret_help: '',
+  default_tolerance_secs: null,
+  can_sign,
+  options: [],
+});
+const CATALOG = [scheme('stripe', true, 'Stripe'), scheme('paybox', false, 'Paybox (RSA)')];
+const savedStripe: SignatureConfigView = {
+  scheme: 'stripe',
+  secrets: [{ index: 0, masked: 'whsec_…abcd', stored_in: 'keyring', problem: null }],
+  options: { tolerance_secs: '600' },
+};
+
+describe('test event button', () => {
+  it('is enabled only with a saved scheme that can sign, a saved secret and no unsaved changes', () => {
+    expect(testEventBlocker(savedStripe, CATALOG, false)).toBeNull();
+    expect(testEventBlocker(null, CATALOG, false)).toMatch(/scheme/);
+    expect(testEventBlocker({ scheme: null, secrets: [], options: {} }, CATALOG, false)).toMatch(/scheme/);
+    expect(testEventBlocker({ ...savedStripe, secrets: [] }, CATALOG, false)).toMatch(/secret/);
+    expect(testEventBlocker({ ...savedStripe, scheme: 'paybox' }, CATALOG, false)).toMatch(/Paybox \(RSA\) cannot sign/);
+    expect(testEventBlocker(savedStripe, CATALOG, true)).toMatch(/Save your changes/);
+  });
+
+  it('sees unsaved changes: scheme, new secret, removed secret, options', () => {
+    const known = ['tolerance_secs'];
+    const draft = { scheme: 'stripe' as const, kept: [0], fresh: [] as string[], options: { tolerance_secs: ' 600 ' } };
+    expect(signatureDirty(draft, savedStripe, known)).toBe(false);
+    expect(signatureDirty({ ...draft, fresh: ['   '] }, savedStripe, known)).toBe(false);
+    expect(signatureDirty({ ...draft, fresh: ['whsec_new'] }, savedStripe, known)).toBe(true);
+    expect(signatureDirty({ ...draft, kept: [] }, savedStripe, known)).toBe(true);
+    expect(signatureDirty({ ...draft, scheme: 'github' }, savedStripe, known)).toBe(true);
+    expect(signatureDirty({ ...draft, options: { tolerance_secs: '' } }, savedStripe, known)).toBe(true);
+    // Options the scheme does not take are not saved, so they change nothing.
+    expect(signatureDirty({ ...draft, options: { ...draft.options, colour: 'blue' } }, savedStripe, known)).toBe(false);
+    expect(cleanOptions({ a: ' 1 ', b: '', c: '3' }, ['a', 'b'])).toEqual({ a: '1' });
+  });
+
+  it('summarises what the test event became', () => {
+    const r: TestEventView = {
+      endpoint: 'stripe',
+      scheme: 'stripe',
+      method: 'POST',
+      path: '/stripe',
+      status: 200,
+      capture_id: 12,
+      capture: null,
+    };
+    expect(testEventSummary(r)).toBe('Test event → capture #12: no verdict (HTTP 200)');
+    const verdict = { status: 'valid' as const, reason: 'ok' as const, scheme: 'stripe' as const, matched_secret_index: 0 };
+    const capture = { id: 12, verdict } as unknown as NonNullable<TestEventView['capture']>;
+    expect(testEventSummary({ ...r, status: null, capture })).toBe('Test event → capture #12: signature valid');
+    expect(testEventSummary({ ...r, capture_id: null })).toBe('Test event → sent: no verdict (HTTP 200)');
   });
 });

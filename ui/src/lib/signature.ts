@@ -1,6 +1,11 @@
-// Pure helpers for signature verdicts: labels, reason-code meanings, and splitting the signed
-// content around the body so the view can mark it with text spans (never HTML).
+// Pure helpers for signature verdicts: labels, reason-code meanings, splitting the signed
+// content around the body so the view can mark it with text spans (never HTML), and the
+// signature form's state (unsaved changes, when a test event can be sent, its summary).
 import type { ReasonCode } from '../bindings/ReasonCode';
+import type { SchemeId } from '../bindings/SchemeId';
+import type { SchemeInfo } from '../bindings/SchemeInfo';
+import type { SignatureConfigView } from '../bindings/SignatureConfigView';
+import type { TestEventView } from '../bindings/TestEventView';
 import type { VerdictStatus } from '../bindings/VerdictStatus';
 
 /** Badge status: a verdict's status, or `unsigned` when nothing could be judged. */
@@ -74,4 +79,58 @@ export function parseOptions(lines: string): Record<string, string> {
     out[line.slice(0, i).trim()] = line.slice(i + 1).trim();
   }
   return out;
+}
+
+/** Options as the engine stores them: only the scheme's own (`known`), trimmed, empty ones dropped. */
+export function cleanOptions(options: Record<string, string>, known: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options)) if (known.includes(k) && v.trim()) out[k] = v.trim();
+  return out;
+}
+
+/** The signature form's editable state. */
+export type SignatureDraft = {
+  scheme: SchemeId | '';
+  /** Indexes of the saved secrets still kept. */
+  kept: number[];
+  /** New secrets typed (blank ones are ignored). */
+  fresh: string[];
+  options: Record<string, string>;
+};
+
+/** True when saving the draft would change the saved settings. */
+export function signatureDirty(draft: SignatureDraft, saved: SignatureConfigView, known: readonly string[]): boolean {
+  if ((saved.scheme ?? '') !== draft.scheme) return true;
+  if (draft.fresh.some((s) => s.trim())) return true;
+  if (draft.kept.length !== saved.secrets.length || draft.kept.some((k, i) => k !== saved.secrets[i].index)) return true;
+  const a = cleanOptions(draft.options, known);
+  const b = cleanOptions(saved.options, known);
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].some((k) => a[k] !== b[k]);
+}
+
+/**
+ * Why "Send test event" cannot be used now, or null when it can: it signs with the *saved*
+ * settings, so it needs a saved scheme that can sign, a saved secret, and no unsaved changes.
+ */
+export function testEventBlocker(
+  saved: SignatureConfigView | null | undefined,
+  catalog: readonly SchemeInfo[],
+  dirty: boolean,
+): string | null {
+  const info = saved?.scheme ? catalog.find((c) => c.id === saved.scheme) : undefined;
+  if (!saved?.scheme) return 'Choose a scheme and save it first';
+  if (info && !info.can_sign) return `${info.name} cannot sign: only the sender holds the private key`;
+  if (saved.secrets.length === 0) return 'Save a secret first: the test event is signed with the first one';
+  if (dirty) return 'Save your changes first: the test event uses the saved settings';
+  return null;
+}
+
+/** One line saying what a test event became, e.g. "Test event → capture #12: signature valid". */
+export function testEventSummary(r: TestEventView): string {
+  const id = r.capture?.id ?? r.capture_id;
+  const where = id !== null ? `capture #${id}` : 'sent';
+  const verdict = r.capture?.verdict ? `signature ${statusLabel(r.capture.verdict.status)}` : 'no verdict';
+  const status = r.status !== null ? ` (HTTP ${r.status})` : '';
+  return `Test event → ${where}: ${verdict}${status}`;
 }

@@ -4,12 +4,13 @@
 //! receiver and the event broadcast. Each public method is one user action; hosts (the CLI,
 //! the Tauri shell) stay thin by calling exactly one of them and printing or forwarding the
 //! result. Blocking store calls run on tokio's blocking pool. Capabilities that grow (signatures,
-//! diff, forwarding, tunnel) add their methods in a child module of their own. This module must not format
-//! output for a particular host.
+//! test events, diff, forwarding, tunnel) add their methods in a child module of their own. This
+//! module must not format output for a particular host.
 
 mod diffs;
 mod secrets;
 pub(crate) mod signatures;
+mod test_events;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,7 +1,8 @@
 //! The signature capability of the engine: per-endpoint scheme, secrets and options; the
 //! verdict computed for each capture before it is stored (the receiver calls [`judge`] with the
 //! capture's own receive time as `now`); re-evaluation of stored captures in the background
-//! when an endpoint's settings change (then [`Event::VerdictsChanged`]); `verify` for the CLI.
+//! when an endpoint's settings change (then [`Event::VerdictsChanged`]); `verify` and `sign`
+//! of a request given in the capture shape, for the CLI.
 //! Verification itself is the pure [`crate::signature`] module; this one only feeds it stored
 //! data. It must not speak SQL (that is `store::signatures`) nor log or return secrets in clear.
 
@@ -16,7 +17,10 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::ipc::{EndpointView, RequestInput, SecretEdit, SetEndpointSignatureReq};
 use crate::model::{Capture, CaptureId, CaptureSignature, Endpoint, EndpointSignature, NewCapture, StoredSecret};
-use crate::signature::{self, Detection, Request, SchemeConfig, SchemeId, SchemeInfo, Secret, Verdict, VerdictStatus};
+use crate::signature::{
+    self, Detection, OwnedRequest, Request, SchemeConfig, SchemeId, SchemeInfo, Secret, SignExtra, Verdict,
+    VerdictStatus,
+};
 use crate::store::{captures, signatures as sig_store};
 
 /// Every endpoint's signature settings, swapped whole when they change.
@@ -298,24 +302,47 @@ impl Engine {
     /// without storing anything.
     pub fn verify_request(input: &RequestInput, config: &SchemeConfig, now: i64) -> Result<Verdict> {
         check_options(config.scheme, &config.options)?;
-        let body = match (&input.body_b64, &input.body) {
-            (Some(b64), _) => base64::engine::general_purpose::STANDARD
-                .decode(b64.trim())
-                .map_err(|e| Error::InvalidInput(format!("body_b64 is not valid base64: {e}")))?,
-            (None, Some(text)) => text.clone().into_bytes(),
-            (None, None) => Vec::new(),
-        };
-        let headers: Vec<(String, String)> =
-            input.headers.iter().map(|(n, v)| (n.to_ascii_lowercase(), v.clone())).collect();
-        let req = Request {
-            method: &input.method,
-            url: &input.url,
-            headers: &headers,
-            body: &body,
-            remote_ip: input.remote_addr.as_deref().and_then(parse_ip),
-        };
-        Ok(signature::verify(config, &req, now))
+        let req = owned_request(input)?;
+        let remote_ip = input.remote_addr.as_deref().and_then(parse_ip);
+        Ok(req.with_view(remote_ip, |r| signature::verify(config, r, now)))
     }
+
+    /// Signs a request given in the capture shape as the scheme's sender would, with secret
+    /// `secret_index` at `now` (unix seconds), and returns it in the same shape: the signature
+    /// headers set or replaced (in place, keeping the other headers' order and case), and the
+    /// body or URL changed for schemes that carry the signature there (`Content-Length`
+    /// follows). `hookloupe verify --request` of the result says valid at the same `now`.
+    pub fn sign_request(
+        input: &RequestInput,
+        config: &SchemeConfig,
+        secret_index: usize,
+        now: i64,
+        extra: &SignExtra,
+    ) -> Result<RequestInput> {
+        check_options(config.scheme, &config.options)?;
+        let req = owned_request(input)?;
+        let signed = signature::sign_request(config, secret_index, &req, now, extra)?;
+        Ok(RequestInput {
+            method: signed.method,
+            url: signed.url,
+            headers: signed.headers,
+            body_b64: Some(base64::engine::general_purpose::STANDARD.encode(&signed.body)),
+            body: String::from_utf8(signed.body).ok(),
+            remote_addr: input.remote_addr.clone(),
+        })
+    }
+}
+
+/// The request of a capture-shape input, its body decoded (`body_b64` wins over `body`).
+fn owned_request(input: &RequestInput) -> Result<OwnedRequest> {
+    let body = match (&input.body_b64, &input.body) {
+        (Some(b64), _) => base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .map_err(|e| Error::InvalidInput(format!("body_b64 is not valid base64: {e}")))?,
+        (None, Some(text)) => text.clone().into_bytes(),
+        (None, None) => Vec::new(),
+    };
+    Ok(OwnedRequest { method: input.method.clone(), url: input.url.clone(), headers: input.headers.clone(), body })
 }
 
 /// Rejects option names the scheme does not take (a typo would otherwise be silently ignored).

@@ -1,7 +1,8 @@
 //! Wire types of the signature capability: verdict summaries for list rows, an endpoint's
-//! signature settings with masked secrets, the request to change them, and a request given in
-//! the capture shape (for `hookloupe verify --request`). Secrets cross only inbound (as edits);
-//! outbound they are masked. This module converts; it must not do I/O.
+//! signature settings with masked secrets, the request to change them, a request given in the
+//! capture shape (for `hookloupe verify --request` and `hookloupe sign`), and what a test event
+//! became. Secrets cross only inbound (as edits); outbound they are masked. This module
+//! converts; it must not do I/O.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -9,7 +10,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::model::{EndpointSignature, SecretHome};
+use crate::ipc::CaptureSummary;
+use crate::model::{CaptureId, EndpointSignature, SecretHome};
 use crate::signature::{ReasonCode, SchemeId, Secret, Verdict, VerdictStatus};
 
 /// The part of a verdict a list row shows.
@@ -139,4 +141,24 @@ pub struct RequestInput {
 
 fn default_method() -> String {
     "POST".into()
+}
+
+/// A signed test event sent to a receiver: where it went, the reply, and the capture it became.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+#[ts(export)]
+pub struct TestEventView {
+    pub endpoint: String,
+    pub scheme: SchemeId,
+    pub method: String,
+    /// The path it was sent to (the endpoint's prefix), without the query.
+    pub path: String,
+    /// The receiver's reply status; `null` when the endpoint delays its answer (the capture is
+    /// stored before the reply, so it is already there).
+    pub status: Option<u16>,
+    /// The id the receiver gave the capture (`x-hookloupe-capture-id`); `null` when the target
+    /// did not say (not a Hookloupe receiver).
+    #[ts(type = "number | null")]
+    pub capture_id: Option<CaptureId>,
+    /// The capture with its verdict, when it is in this database.
+    pub capture: Option<CaptureSummary>,
 }

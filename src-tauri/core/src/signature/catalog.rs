@@ -160,7 +160,7 @@ pub(crate) fn catalog() -> Vec<SchemeInfo> {
                 secret_kind: kind,
                 secret_help: secret_help.to_string(),
                 default_tolerance_secs: tol,
-                can_sign: !matches!(id, S::Discord | S::Paybox),
+                can_sign: crate::signature::cannot_sign(id).is_none(),
                 options,
             }
         })

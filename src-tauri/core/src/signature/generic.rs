@@ -882,7 +882,7 @@ pub(crate) fn sign(
     });
     if r.uses(&Part::Id) && id.is_none() {
         return Err(SignatureError::MissingInput {
-            what: "a message id (set SignExtra::message_id)".into(),
+            what: "a message id (an id header such as `webhook-id`, or one given with --message-id)".into(),
         });
     }
     let sig_in_query = matches!(r.locator, Locator::Query(_))

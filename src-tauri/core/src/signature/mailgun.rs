@@ -101,7 +101,7 @@ pub(crate) fn sign(
         .clone()
         .or_else(|| existing.map(|f| f.token).filter(|t| !t.is_empty()))
         .ok_or_else(|| SignatureError::MissingInput {
-            what: "a Mailgun token (set SignExtra::token)".into(),
+            what: "a Mailgun token (in the body, or one given with --token)".into(),
         })?;
     let mac = codec::digest(
         codec::Alg::Sha256,

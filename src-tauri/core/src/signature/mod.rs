@@ -8,7 +8,8 @@
 //! Layout: `codec` (digests, encodings, request views), `generic` (the configurable HMAC
 //! engine every HMAC scheme is a preset of), `diagnose` (variant table + explanations),
 //! one file per scheme family (`hmac_body`, `stripe`, `standard_webhooks`, `url_signed`,
-//! `twilio`, `lyra`, `paybox`, `mailgun`, `discord`, `token`), `detect`, `catalog`.
+//! `twilio`, `lyra`, `paybox`, `mailgun`, `discord`, `token`), `detect`, `catalog`, and
+//! `sample` (one realistic test-event payload per provider, as data).
 
 mod catalog;
 mod codec;
@@ -20,6 +21,7 @@ mod hmac_body;
 mod lyra;
 mod mailgun;
 mod paybox;
+mod sample;
 mod standard_webhooks;
 mod stripe;
 mod token;
@@ -351,6 +353,60 @@ impl Signed {
     }
 }
 
+/// An owned request with header names in their original case (a request to sign, a sample
+/// test event). [`Signed::apply_to`] sets the signature on it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OwnedRequest {
+    pub method: String,
+    pub url: String,
+    /// In order, names as they will be sent, repeated names kept.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl OwnedRequest {
+    /// Runs `f` on the verifier's view of this request (lowercase header names).
+    pub fn with_view<T>(&self, remote_ip: Option<std::net::IpAddr>, f: impl FnOnce(&Request) -> T) -> T {
+        let headers: Vec<(String, String)> =
+            self.headers.iter().map(|(n, v)| (n.to_ascii_lowercase(), v.clone())).collect();
+        f(&Request { method: &self.method, url: &self.url, headers: &headers, body: &self.body, remote_ip })
+    }
+}
+
+impl Signed {
+    /// Sets the signature on a request whose header names keep their case: a signed header
+    /// replaces the value of the first header of that name (any case; later ones are removed)
+    /// or is appended; a new body also updates an existing `Content-Length`; a new URL replaces it.
+    pub fn apply_to(&self, req: &mut OwnedRequest) {
+        for (name, value) in &self.headers {
+            match req.headers.iter().position(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                Some(i) => {
+                    req.headers[i].1 = value.clone();
+                    let mut seen = 0;
+                    req.headers.retain(|(n, _)| {
+                        let same = n.eq_ignore_ascii_case(name);
+                        seen += same as usize;
+                        !same || seen == 1
+                    });
+                }
+                None => req.headers.push((name.clone(), value.clone())),
+            }
+        }
+        if let Some(body) = &self.body {
+            req.body = body.clone();
+            let len = req.body.len().to_string();
+            for (n, v) in req.headers.iter_mut() {
+                if n.eq_ignore_ascii_case("content-length") {
+                    *v = len.clone();
+                }
+            }
+        }
+        if let Some(url) = &self.url {
+            req.url = url.clone();
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct Detection {
     pub scheme: SchemeId,
@@ -399,7 +455,7 @@ pub enum SignatureError {
     BadOption { option: String, reason: String },
     #[error("option `{option}` is required")]
     MissingOption { option: String },
-    #[error("{scheme:?} cannot sign: {reason}")]
+    #[error("{} cannot sign: {reason}", scheme.label())]
     CannotSign { scheme: SchemeId, reason: String },
     #[error("the secret cannot be used as a {what}")]
     BadSecret { what: String },
@@ -443,6 +499,9 @@ pub fn sign(
     extra: &SignExtra,
 ) -> Result<Signed, SignatureError> {
     use SchemeId as S;
+    if let Some(reason) = cannot_sign(cfg.scheme) {
+        return Err(SignatureError::CannotSign { scheme: cfg.scheme, reason: reason.into() });
+    }
     let secret = cfg
         .secrets
         .get(secret_index)
@@ -452,21 +511,49 @@ pub fn sign(
         })?;
     match cfg.scheme {
         S::QuerySecret | S::ApiKeyIp | S::Gitlab => token::sign(cfg, secret, req),
-        S::Discord => Err(SignatureError::CannotSign {
-            scheme: S::Discord,
-            reason:
-                "it needs the sender's Ed25519 private key; the endpoint holds only the public key"
-                    .into(),
-        }),
-        S::Paybox => Err(SignatureError::CannotSign {
-            scheme: S::Paybox,
-            reason: "it needs Paybox's RSA private key; the endpoint holds only the public key"
-                .into(),
-        }),
         S::Mailgun => mailgun::sign(secret, req, now, extra),
         S::Twilio => twilio::sign(cfg, secret, req),
         _ => generic::sign(&recipe_for(cfg, req)?, secret, req, now, extra),
     }
+}
+
+/// Why a scheme cannot sign, when it cannot (its secret is a public key).
+pub(crate) fn cannot_sign(scheme: SchemeId) -> Option<&'static str> {
+    match scheme {
+        SchemeId::Discord => {
+            Some("it needs the sender's Ed25519 private key; the endpoint holds only the public key")
+        }
+        SchemeId::Paybox => Some("it needs Paybox's RSA private key; the endpoint holds only the public key"),
+        _ => None,
+    }
+}
+
+/// Signs an owned request (see [`sign`]) and returns it with the signature set: the signed
+/// headers replaced or added, and the body or URL changed for schemes that carry the
+/// signature there.
+pub fn sign_request(
+    cfg: &SchemeConfig,
+    secret_index: usize,
+    req: &OwnedRequest,
+    now: i64,
+    extra: &SignExtra,
+) -> Result<OwnedRequest, SignatureError> {
+    let signed = req.with_view(None, |view| sign(cfg, secret_index, view, now, extra))?;
+    let mut out = req.clone();
+    signed.apply_to(&mut out);
+    Ok(out)
+}
+
+pub use sample::TEST_EVENT_HEADER;
+
+/// A signed test event for `cfg`'s scheme to `url` (the endpoint's URL, no query): a small,
+/// realistic sample of what the provider sends (ids from `nonce`, times from `now`, unix
+/// seconds), signed with the first secret at `now` as the provider would, carrying
+/// [`TEST_EVENT_HEADER`].
+pub fn test_event(cfg: &SchemeConfig, url: &str, now: i64, nonce: u128) -> Result<OwnedRequest, SignatureError> {
+    let req = sample::event(cfg, url, now, nonce);
+    let extra = SignExtra { message_id: Some(sample::message_id(nonce)), token: None };
+    sign_request(cfg, 0, &req, now, &extra)
 }
 
 /// Provider guesses from headers and body, best first.

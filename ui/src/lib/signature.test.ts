@@ -92,6 +92,10 @@ describe('test event button', () => {
     expect(testEventBlocker({ ...savedStripe, secrets: [] }, CATALOG, false)).toMatch(/secret/);
     expect(testEventBlocker({ ...savedStripe, scheme: 'paybox' }, CATALOG, false)).toMatch(/Paybox \(RSA\) cannot sign/);
     expect(testEventBlocker(savedStripe, CATALOG, true)).toMatch(/Save your changes/);
+    const locked = { ...savedStripe.secrets[0], problem: 'cannot be read: the OS keyring is locked' };
+    expect(testEventBlocker({ ...savedStripe, secrets: [locked] }, CATALOG, false)).toMatch(/OS keyring and cannot be read/);
+    const oneReadable = [locked, { ...savedStripe.secrets[0], index: 1 }];
+    expect(testEventBlocker({ ...savedStripe, secrets: oneReadable }, CATALOG, false)).toBeNull();
   });
 
   it('sees unsaved changes: scheme, new secret, removed secret, options', () => {

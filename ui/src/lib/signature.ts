@@ -122,6 +122,8 @@ export function testEventBlocker(
   if (!saved?.scheme) return 'Choose a scheme and save it first';
   if (info && !info.can_sign) return `${info.name} cannot sign: only the sender holds the private key`;
   if (saved.secrets.length === 0) return 'Save a secret first: the test event is signed with the first one';
+  const unreadable = saved.secrets.find((s) => s.problem);
+  if (unreadable && saved.secrets.every((s) => s.problem)) return `The secret is kept in the OS keyring and ${unreadable.problem}`;
   if (dirty) return 'Save your changes first: the test event uses the saved settings';
   return null;
 }

@@ -7,10 +7,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use hookloupe_core::ipc::{EndpointView, ResponseRuleView, SecretEdit, SetEndpointSignatureReq};
+use hookloupe_core::ipc::{SecretEdit, SetEndpointSignatureReq};
 use hookloupe_core::signature::{sign, Request, SchemeConfig, SchemeId, SignExtra};
 use hookloupe_core::{Engine, Event};
-use hookloupe_tests::{cli, Running};
+use hookloupe_tests::{cli, signed_endpoint, Running};
 use serde_json::Value;
 
 const STRIPE_SECRET: &str = "whsec_test_4eC39HqLyjWDarjtT1zdp7dc";
@@ -24,25 +24,7 @@ fn json_of(out: &[u8]) -> Value {
 }
 
 async fn add_endpoint(engine: &Engine, name: &str, prefix: &str, scheme: Option<SchemeId>, secrets: &[&str]) {
-    engine
-        .save_endpoint(EndpointView {
-            name: name.into(),
-            path_prefix: prefix.into(),
-            response: ResponseRuleView { status: 200, headers: vec![], body: String::new(), delay_ms: 0 },
-            signature: None,
-        })
-        .await
-        .unwrap();
-    engine
-        .set_endpoint_signature(SetEndpointSignatureReq {
-            endpoint: name.into(),
-            scheme,
-            secrets: Some(secrets.iter().map(|s| SecretEdit::New((*s).into())).collect()),
-            options: BTreeMap::new(),
-        })
-        .await
-        .unwrap();
-    engine.settle().await;
+    signed_endpoint(engine, name, prefix, scheme, secrets, &[], 200, 0).await;
 }
 
 /// Headers a provider would send for `body` to `url`, signed with `secret` at `at`.

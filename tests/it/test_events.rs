@@ -5,13 +5,11 @@
 //! through the normal path with a valid verdict; `hookloupe endpoint test` does the same
 //! against a receiver in another process; and each refusal has its own error code.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use hookloupe_core::ipc::{EndpointView, ResponseRuleView, SecretEdit, SetEndpointSignatureReq};
 use hookloupe_core::signature::{SchemeId, VerdictStatus, TEST_EVENT_HEADER};
 use hookloupe_core::{Config, Engine, ErrorCode};
-use hookloupe_tests::{cli, Running};
+use hookloupe_tests::{cli, signed_endpoint, Running};
 use serde_json::{json, Value};
 
 const PAYBOX_KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -30,25 +28,7 @@ async fn endpoint(
     options: &[(&str, &str)],
     delay_ms: u64,
 ) {
-    engine
-        .save_endpoint(EndpointView {
-            name: name.into(),
-            path_prefix: prefix.into(),
-            response: ResponseRuleView { status: 202, headers: vec![], body: String::new(), delay_ms },
-            signature: None,
-        })
-        .await
-        .unwrap();
-    engine
-        .set_endpoint_signature(SetEndpointSignatureReq {
-            endpoint: name.into(),
-            scheme,
-            secrets: Some(secrets.iter().map(|s| SecretEdit::New((*s).into())).collect()),
-            options: options.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>(),
-        })
-        .await
-        .unwrap();
-    engine.settle().await;
+    signed_endpoint(engine, name, prefix, scheme, secrets, options, 202, delay_ms).await;
 }
 
 /// `hookloupe sign … --json` of `request`, then `hookloupe verify --request -` of its output.

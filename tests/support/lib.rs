@@ -301,3 +301,38 @@ impl Drop for KeyringSession {
         }
     }
 }
+
+/// Adds (or replaces) an endpoint that answers `status` after `delay_ms`, with a signature
+/// scheme, secrets and options, and waits until its stored captures are re-evaluated.
+#[allow(clippy::too_many_arguments)]
+pub async fn signed_endpoint(
+    engine: &Engine,
+    name: &str,
+    prefix: &str,
+    scheme: Option<hookloupe_core::signature::SchemeId>,
+    secrets: &[&str],
+    options: &[(&str, &str)],
+    status: u16,
+    delay_ms: u64,
+) {
+    use hookloupe_core::ipc::{EndpointView, ResponseRuleView, SecretEdit, SetEndpointSignatureReq};
+    engine
+        .save_endpoint(EndpointView {
+            name: name.into(),
+            path_prefix: prefix.into(),
+            response: ResponseRuleView { status, headers: vec![], body: String::new(), delay_ms },
+            signature: None,
+        })
+        .await
+        .unwrap();
+    engine
+        .set_endpoint_signature(SetEndpointSignatureReq {
+            endpoint: name.into(),
+            scheme,
+            secrets: Some(secrets.iter().map(|s| SecretEdit::New((*s).into())).collect()),
+            options: options.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        })
+        .await
+        .unwrap();
+    engine.settle().await;
+}

@@ -21,31 +21,27 @@ pub fn get(conn: &Connection, name: &str) -> rusqlite::Result<Option<StoredSecre
 }
 
 /// Saves the credential; returns the keyring entry name it replaced, if any.
-pub fn set(conn: &Connection, name: &str, stored: &StoredSecret) -> rusqlite::Result<Option<String>> {
+pub fn set(conn: &mut Connection, name: &str, stored: &StoredSecret) -> rusqlite::Result<Option<String>> {
     let old = keyring_ref(conn, name)?;
     let (value, keyring_ref) = match (&stored.home, &stored.value) {
         (SecretHome::Keyring(key), _) => ("", Some(key.as_str())),
         (SecretHome::Database, Some(v)) => (v.expose(), None),
         (SecretHome::Database, None) => return Ok(None),
     };
-    conn.pragma_update(None, "secure_delete", true)?;
-    let done = conn.execute(
-        "INSERT INTO credentials (name, value, keyring_ref) VALUES (?1, ?2, ?3)
-         ON CONFLICT (name) DO UPDATE SET value = ?2, keyring_ref = ?3",
-        params![name, value, keyring_ref],
-    );
-    conn.pragma_update(None, "secure_delete", false)?;
-    done?;
+    super::overwriting(conn, |c| {
+        c.execute(
+            "INSERT INTO credentials (name, value, keyring_ref) VALUES (?1, ?2, ?3)
+             ON CONFLICT (name) DO UPDATE SET value = ?2, keyring_ref = ?3",
+            params![name, value, keyring_ref],
+        )
+    })?;
     Ok(old.filter(|k| Some(k.as_str()) != keyring_ref))
 }
 
 /// Forgets the credential; returns its keyring entry name, if it had one.
-pub fn remove(conn: &Connection, name: &str) -> rusqlite::Result<Option<String>> {
+pub fn remove(conn: &mut Connection, name: &str) -> rusqlite::Result<Option<String>> {
     let old = keyring_ref(conn, name)?;
-    conn.pragma_update(None, "secure_delete", true)?;
-    let done = conn.execute("DELETE FROM credentials WHERE name = ?1", [name]);
-    conn.pragma_update(None, "secure_delete", false)?;
-    done?;
+    super::overwriting(conn, |c| c.execute("DELETE FROM credentials WHERE name = ?1", [name]))?;
     Ok(old)
 }
 

@@ -74,3 +74,16 @@ pub(crate) fn connect(path: &Path) -> Result<Connection> {
     }
     Ok(conn)
 }
+
+/// Runs `f` with SQLite's `secure_delete` on, so that what it deletes or replaces (a secret's
+/// old value) is overwritten on disk rather than merely unlinked; then turns it off again
+/// (captures are deleted in bulk and need no such care).
+pub(crate) fn overwriting<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    conn.pragma_update(None, "secure_delete", true)?;
+    let done = f(conn);
+    conn.pragma_update(None, "secure_delete", false)?;
+    done
+}

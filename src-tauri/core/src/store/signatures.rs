@@ -80,20 +80,20 @@ pub fn database_secrets(conn: &Connection) -> rusqlite::Result<Vec<(String, u32,
 /// `value` (another process may have changed it meanwhile). The old value is overwritten on
 /// disk (`secure_delete`), not merely unlinked. Returns whether the row was moved.
 pub fn move_to_keyring(
-    conn: &Connection,
+    conn: &mut Connection,
     endpoint: &str,
     idx: u32,
     value: &Secret,
     key: &str,
 ) -> rusqlite::Result<bool> {
-    conn.pragma_update(None, "secure_delete", true)?;
-    let n = conn.execute(
-        "UPDATE endpoint_secrets SET secret = '', keyring_ref = ?4
-         WHERE endpoint = ?1 AND idx = ?2 AND secret = ?3 AND keyring_ref IS NULL",
-        params![endpoint, idx, value.expose(), key],
-    );
-    conn.pragma_update(None, "secure_delete", false)?;
-    Ok(n? == 1)
+    let n = super::overwriting(conn, |c| {
+        c.execute(
+            "UPDATE endpoint_secrets SET secret = '', keyring_ref = ?4
+             WHERE endpoint = ?1 AND idx = ?2 AND secret = ?3 AND keyring_ref IS NULL",
+            params![endpoint, idx, value.expose(), key],
+        )
+    })?;
+    Ok(n == 1)
 }
 
 /// Sets `endpoint`'s scheme and options and, when `secrets` is given, replaces its secrets.
@@ -107,10 +107,7 @@ pub fn set(
     secrets: Option<&[StoredSecret]>,
 ) -> rusqlite::Result<Option<Vec<String>>> {
     // Replaced values are overwritten on disk, not merely unlinked.
-    conn.pragma_update(None, "secure_delete", true)?;
-    let done = set_in_tx(conn, endpoint, scheme, options, secrets);
-    conn.pragma_update(None, "secure_delete", false)?;
-    done
+    super::overwriting(conn, |c| set_in_tx(c, endpoint, scheme, options, secrets))
 }
 
 fn set_in_tx(

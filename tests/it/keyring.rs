@@ -208,3 +208,29 @@ fn database_secrets_move_into_a_keyring_that_appears() {
     let v = json_of(&out);
     assert!(v["explanation"].as_str().unwrap().contains("kept in the OS keyring"), "{v}");
 }
+
+#[test]
+fn a_locked_keyring_is_reported_and_nothing_hangs() {
+    let Some(ks) = KeyringSession::start() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+    with_keyring(&ks, dir)
+        .args(["endpoint", "add", "stripe", "--path", "/stripe", "--scheme", "stripe", "--secret", SECRET])
+        .assert()
+        .success();
+    ks.lock();
+    let started = std::time::Instant::now();
+    let secrets = secrets_of(dir, |d| with_keyring(&ks, d), "stripe");
+    let problem = secrets[0]["problem"].as_str().unwrap_or_else(|| panic!("no problem reported: {secrets:?}"));
+    assert!(problem.contains("locked"), "{problem}");
+    assert_eq!(secrets[0]["stored_in"], "keyring");
+    assert!(started.elapsed() < Duration::from_secs(15), "a locked keyring held the command for {:?}", started.elapsed());
+    // A new secret saved meanwhile is not lost: it goes to the database, and says so.
+    with_keyring(&ks, dir)
+        .args(["endpoint", "add", "github", "--path", "/gh", "--scheme", "github", "--secret", "gh-secret-while-locked"])
+        .assert()
+        .success();
+    let secrets = secrets_of(dir, |d| with_keyring(&ks, d), "github");
+    assert_eq!(secrets[0]["stored_in"], "database", "{secrets:?}");
+    assert_eq!(secrets[0]["problem"], Value::Null);
+}

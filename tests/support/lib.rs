@@ -280,6 +280,18 @@ impl KeyringSession {
         items
     }
 
+    /// Locks the login keyring, as the desktop does on screen lock; unlocking then needs a
+    /// password prompt, which this headless session cannot show (it is dismissed).
+    pub fn lock(&self) {
+        let out = self
+            .command("dbus-send")
+            .args(["--session", "--print-reply", "--dest=org.freedesktop.secrets", "/org/freedesktop/secrets"])
+            .args(["org.freedesktop.Secret.Service.Lock", "array:objpath:/org/freedesktop/secrets/collection/login"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "lock: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
     /// Deletes every item of `service`, as a user could from Seahorse.
     pub fn clear(&self, service: &str) {
         let ok = self.command("secret-tool").args(["clear", "service", service]).status().unwrap().success();

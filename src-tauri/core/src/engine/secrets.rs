@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::Inner;
 use crate::error::Result;
-use crate::keyring::{self, Keyring, KeyringMode, KeyringStatus};
+use crate::keyring::{self, Keyring, KeyringError, KeyringMode, KeyringStatus};
 use crate::model::{SecretHome, StoredSecret};
 use crate::signature::Secret;
 use crate::store::{credentials, signatures as sig_store};
@@ -27,11 +27,14 @@ pub(crate) struct Vault {
     known: Mutex<HashMap<String, Secret>>,
     /// Entries that could not be read: when, and why.
     unreadable: Mutex<HashMap<String, (Instant, String)>>,
+    /// When the keyring last failed to answer at all (locked, waiting for its unlock prompt):
+    /// until [`RETRY_UNREADABLE`] has passed, reads fail at once instead of waiting again.
+    stalled: Mutex<Option<(Instant, String)>>,
 }
 
 impl Vault {
     pub(crate) fn new(mode: KeyringMode) -> Vault {
-        Vault { keyring: Keyring::new(mode), known: Mutex::default(), unreadable: Mutex::default() }
+        Vault { keyring: Keyring::new(mode), known: Mutex::default(), unreadable: Mutex::default(), stalled: Mutex::default() }
     }
 
     /// Whether the keyring answers, and which one (or why none).
@@ -68,11 +71,14 @@ impl Vault {
             s.value = Some(v.clone());
             return;
         }
-        if let Some((when, why)) = self.unreadable.lock().unwrap().get(key) {
-            if when.elapsed() < RETRY_UNREADABLE {
-                s.problem = Some(why.clone());
-                return;
-            }
+        let recent = |slot: Option<&(Instant, String)>| {
+            slot.filter(|(when, _)| when.elapsed() < RETRY_UNREADABLE).map(|(_, why)| why.clone())
+        };
+        let known_problem = recent(self.unreadable.lock().unwrap().get(key))
+            .or_else(|| recent(self.stalled.lock().unwrap().as_ref()));
+        if let Some(why) = known_problem {
+            s.problem = Some(why);
+            return;
         }
         match self.keyring.get(key) {
             Ok(v) => {
@@ -82,6 +88,9 @@ impl Vault {
             }
             Err(e) => {
                 let why = format!("cannot be read: {e}");
+                if e == KeyringError::Timeout {
+                    *self.stalled.lock().unwrap() = Some((Instant::now(), why.clone()));
+                }
                 self.unreadable.lock().unwrap().insert(key.clone(), (Instant::now(), why.clone()));
                 s.problem = Some(why);
             }

@@ -139,7 +139,7 @@ impl Keyring {
         f: impl FnOnce(&Store) -> Result<T, KeyringError> + Send + 'static,
     ) -> Result<T, KeyringError> {
         if self.mode == KeyringMode::Off {
-            return Err(KeyringError::Unavailable("turned off (HOOKLOUPE_KEYRING=off); secrets stay in the database".into()));
+            return Err(KeyringError::Unavailable("turned off by HOOKLOUPE_KEYRING=off (or --keyring off)".into()));
         }
         let (reply, answer) = mpsc::channel();
         let job: Job = Box::new(move |store| {

@@ -1419,3 +1419,43 @@ fn secrets_are_masked() {
     assert_eq!(Secret::new("0123456789abcdef0123").masked(), "…0123");
     assert_eq!(format!("{:?}", Secret::new("x")), "[redacted]");
 }
+
+// ---------- found by the reverse cross-check (tests/crosscheck/reverse.py, npm/reverse.mjs) ----------
+// `hookloupe sign` produced requests the providers' own libraries rejected. Each test rebuilds
+// the library's expectation independently (hmac/sha crates), then checks sign and verify.
+
+fn hmac_b64<M: hmac::Mac + hmac::digest::KeyInit>(key: &[u8], parts: &[&[u8]]) -> String {
+    use base64::Engine as _;
+    let mut m = <M as hmac::digest::KeyInit>::new_from_slice(key).unwrap();
+    for p in parts {
+        m.update(p);
+    }
+    base64::engine::general_purpose::STANDARD.encode(m.finalize().into_bytes())
+}
+
+/// Twilio, JSON body, `public_url` with its own query: Twilio appends `bodySHA256` to the
+/// configured URL and signs that. Hookloupe signed (and checked) the configured URL without it,
+/// so twilio-python rejected what `sign` made, and `verify` never compared the body with the
+/// hash: a changed body was reported valid.
+#[test]
+fn twilio_json_public_url_with_query_covers_body_sha256() {
+    use sha2::Digest as _;
+    let body: &[u8] = br#"{"id":"evt_1","amount":4200}"#;
+    let hash = hex::encode(sha2::Sha256::digest(body));
+    let called = format!("https://mycompany.com/hook?foo=1&bodySHA256={hash}");
+    let twilio_sig = hmac_b64::<hmac::Hmac<sha1::Sha1>>(b"12345", &[called.as_bytes()]);
+    let c = cfg(S::Twilio, &["12345"]).with("public_url", "https://mycompany.com/hook?foo=1");
+    // What Twilio sends, received behind a tunnel.
+    let local = format!("http://127.0.0.1:4665/twilio/hook?foo=1&bodySHA256={hash}");
+    let got = Req::post(&local, body).json().h("X-Twilio-Signature", &twilio_sig);
+    assert_verdict(&check(&c, &got, NOW), V::Valid, R::Ok, "as Twilio signs it");
+    let v = check(&c, &got.clone().flip_body_byte(), NOW);
+    assert_eq!(v.status, V::Invalid, "changed body: {}", v.explanation);
+    // Signing the unsigned request gives Twilio's URL and signature.
+    let s = signed(&c, 0, Req::post("http://127.0.0.1:4665/twilio/hook?foo=1", body).json(), NOW);
+    assert_eq!(s.url, local);
+    assert_eq!(
+        s.headers.iter().find(|(n, _)| n == "x-twilio-signature").map(|(_, v)| v.as_str()),
+        Some(twilio_sig.as_str())
+    );
+}

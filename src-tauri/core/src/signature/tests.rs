@@ -1459,3 +1459,41 @@ fn twilio_json_public_url_with_query_covers_body_sha256() {
         Some(twilio_sig.as_str())
     );
 }
+
+/// Shopify Events API deliveries (`Shopify-*` headers) were signed into `X-Shopify-Hmac-Sha256`:
+/// @shopify/shopify-api then treats the request as a classic webhook and rejects it for
+/// missing `X-Shopify-*` headers; re-signing one left its stale `Shopify-Hmac-Sha256`, which
+/// the library reads first.
+#[test]
+fn shopify_signs_into_the_request_header_family() {
+    let c = cfg(S::Shopify, &["It's a Secret to Everybody"]);
+    let good = "dXEH6g6yUJ/CESIczphLijdXC211hsIsRvQ3nIsEPhc=";
+    assert_eq!(hmac_b64::<hmac::Hmac<sha2::Sha256>>(b"It's a Secret to Everybody", &[b"Hello, World!"]), good);
+    let stale = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let base = || Req::post("http://h/shopify", b"Hello, World!").json();
+    let hmac_headers = |r: &Req| -> Vec<(String, String)> {
+        r.headers.iter().filter(|(n, _)| n.ends_with("shopify-hmac-sha256")).cloned().collect()
+    };
+    let pair = |n: &str| (n.to_string(), good.to_string());
+    let cases = [
+        (base().h("X-Shopify-Topic", "orders/create"), vec![pair("x-shopify-hmac-sha256")]),
+        (base().h("Shopify-Topic", "orders/create"), vec![pair("shopify-hmac-sha256")]),
+        (base().h("Shopify-Topic", "orders/create").h("Shopify-Hmac-Sha256", stale), vec![pair("shopify-hmac-sha256")]),
+        (base().h("X-Shopify-Hmac-Sha256", stale), vec![pair("x-shopify-hmac-sha256")]),
+        (
+            base().h("X-Shopify-Hmac-Sha256", stale).h("Shopify-Hmac-Sha256", stale),
+            vec![pair("x-shopify-hmac-sha256"), pair("shopify-hmac-sha256")],
+        ),
+    ];
+    for (i, (req, mut want)) in cases.into_iter().enumerate() {
+        let s = signed(&c, 0, req, NOW);
+        let mut got = hmac_headers(&s);
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "case {i}");
+        assert_verdict(&check(&c, &s, NOW), V::Valid, R::Ok, &format!("case {i}"));
+    }
+    // Both headers: like the library, the Events API one is the one checked.
+    let v = check(&c, &base().h("X-Shopify-Hmac-Sha256", good).h("Shopify-Hmac-Sha256", stale), NOW);
+    assert_eq!(v.status, V::Invalid, "{}", v.explanation);
+}

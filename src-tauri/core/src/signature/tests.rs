@@ -612,12 +612,22 @@ fn timestamp_windows() {
 #[test]
 fn linear_uses_body_timestamp_in_ms() {
     let c = cfg(S::Linear, &["lin_wh_x"]);
+    // Signed by hand: `sign` would set webhookTimestamp to its `now`.
+    let linear = |body: &[u8]| {
+        let mac = crate::signature::codec::digest(
+            crate::signature::codec::Alg::Sha256,
+            crate::signature::codec::MacKind::Hmac,
+            b"lin_wh_x",
+            &[body],
+        );
+        Req::post("http://h/l", body).json().h("Linear-Signature", &hex::encode(mac))
+    };
     for (skew, want) in [(59, V::Valid), (61, V::Expired), (-61, V::Expired)] {
         let body = format!(
             r#"{{"action":"create","webhookTimestamp":{}}}"#,
             (NOW - skew) * 1000
         );
-        let s = signed(&c, 0, Req::post("http://h/l", body.as_bytes()).json(), NOW);
+        let s = linear(body.as_bytes());
         let v = check(&c, &s, NOW);
         assert_eq!(
             (v.status, v.skew_secs),
@@ -627,12 +637,7 @@ fn linear_uses_body_timestamp_in_ms() {
         );
     }
     // Missing webhookTimestamp: @linear/sdk rejects it.
-    let s = signed(
-        &c,
-        0,
-        Req::post("http://h/l", br#"{"action":"create"}"#).json(),
-        NOW,
-    );
+    let s = linear(br#"{"action":"create"}"#);
     assert_verdict(
         &check(&c, &s, NOW),
         V::Invalid,
@@ -641,7 +646,7 @@ fn linear_uses_body_timestamp_in_ms() {
     );
     // Seconds where ms are expected are explained.
     let body = format!(r#"{{"webhookTimestamp":{}}}"#, NOW);
-    let s = signed(&c, 0, Req::post("http://h/l", body.as_bytes()).json(), NOW);
+    let s = linear(body.as_bytes());
     let v = check(&c, &s, NOW);
     assert_eq!(v.status, V::Expired);
     assert!(
@@ -1496,4 +1501,25 @@ fn shopify_signs_into_the_request_header_family() {
     // Both headers: like the library, the Events API one is the one checked.
     let v = check(&c, &base().h("X-Shopify-Hmac-Sha256", good).h("Shopify-Hmac-Sha256", stale), NOW);
     assert_eq!(v.status, V::Invalid, "{}", v.explanation);
+}
+
+/// Linear puts its signed timestamp in the body (`webhookTimestamp`, ms) and @linear/sdk
+/// rejects it beyond ±60 s. Signing at `now` left the captured value, so every re-signed
+/// capture older than a minute was rejected (by Hookloupe's own check too).
+#[test]
+fn linear_sign_sets_webhook_timestamp() {
+    let c = cfg(S::Linear, &["lin_wh_secret"]);
+    let old = format!("{{\n  \"action\": \"update\",\n  \"data\": {{\"body\": \"caf\u{e9}\"}},\n  \"webhookTimestamp\": {}\n}}\n", (NOW - 3600) * 1000);
+    let s = signed(&c, 0, Req::post("http://h/linear", old.as_bytes()).json(), NOW);
+    let want = old.replace(&((NOW - 3600) * 1000).to_string(), &(NOW * 1000).to_string());
+    assert_eq!(String::from_utf8(s.body.clone()).unwrap(), want);
+    let sig = s.headers.iter().find(|(n, _)| n == "linear-signature").map(|(_, v)| v.clone()).unwrap();
+    let mut m = <hmac::Hmac<sha2::Sha256> as hmac::digest::KeyInit>::new_from_slice(b"lin_wh_secret").unwrap();
+    hmac::Mac::update(&mut m, want.as_bytes());
+    assert_eq!(sig, hex::encode(hmac::Mac::finalize(m).into_bytes()));
+    assert_verdict(&check(&c, &s, NOW), V::Valid, R::Ok, "re-signed");
+    // No webhookTimestamp at all: added, as Linear always sends one.
+    let s = signed(&c, 0, Req::post("http://h/linear", br#"{"action":"create"}"#).json(), NOW);
+    assert_eq!(s.body, format!(r#"{{"action":"create","webhookTimestamp":{}}}"#, NOW * 1000).as_bytes());
+    assert_verdict(&check(&c, &s, NOW), V::Valid, R::Ok, "added");
 }

@@ -1523,3 +1523,16 @@ fn linear_sign_sets_webhook_timestamp() {
     assert_eq!(s.body, format!(r#"{{"action":"create","webhookTimestamp":{}}}"#, NOW * 1000).as_bytes());
     assert_verdict(&check(&c, &s, NOW), V::Valid, R::Ok, "added");
 }
+
+/// A legacy Mailgun form with its `token` but no `signature` yet could not be signed without
+/// `--token` ("the request lacks a Mailgun token"), although the token is in the body.
+#[test]
+fn mailgun_form_signs_with_the_token_in_the_body() {
+    let c = cfg(S::Mailgun, &["mgsk-key"]);
+    let r = Req::post("http://h/m", b"event=delivered&token=tok123&recipient=a%40b.c").form();
+    let s = sign(&c, 0, &r.r(), NOW, &SignExtra::default()).expect("the body's token is used");
+    let r = r.apply(&s);
+    let body = String::from_utf8(r.body.clone()).unwrap();
+    assert!(body.contains("token=tok123") && body.contains("signature="), "{body}");
+    assert_verdict(&check(&c, &r, NOW), V::Valid, R::Ok, "mailgun form");
+}

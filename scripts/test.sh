@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs every Hookloupe test on a Debian/Ubuntu machine, installing what is missing first:
+#   signatures cross-checked both ways with the providers' own PyPI and npm libraries,
 #   Rust unit + integration tests (real HTTP on 127.0.0.1, real SQLite, the real CLI binary),
 #   UI type check + unit tests, IPC bindings drift check,
 #   GUI end-to-end tests (the real app under Xvfb through tauri-driver).
@@ -38,8 +39,15 @@ if [ "$mode" != "--e2e-only" ]; then
   node tests/crosscheck/npm/crosscheck.mjs target/crosscheck
   export HOOKLOUPE_CROSSCHECK_DIR="$PWD/target/crosscheck"
 
+  section "Rust: build the CLI (tests/it and the reverse cross-check drive the real binary)"
+  cargo build --locked -p hookloupe
+  hookloupe_bin="${CARGO_TARGET_DIR:-target}/debug/hookloupe"
+
+  section "Signatures: requests signed by hookloupe, accepted by the providers' own libraries (PyPI, npm)"
+  target/crosscheck-venv/bin/python tests/crosscheck/reverse.py "$hookloupe_bin"
+  node tests/crosscheck/npm/reverse.mjs "$hookloupe_bin"
+
   section "Rust: unit and integration tests"
-  cargo build --locked -p hookloupe   # tests/it drives the real binary
   cargo test --locked
   if [ -n "${NGROK_AUTHTOKEN:-}" ]; then
     section "ngrok live test (NGROK_AUTHTOKEN is set)"

@@ -15,6 +15,7 @@ Two kinds of provider library:
   clocks are pinned to NOW so timestamp windows are the library's own.
 
 The npm libraries (GitHub, Linear, Shopify, Zoom) are in npm/crosscheck.mjs, same format.
+The other direction (`hookloupe sign` signs, these libraries verify) is reverse.py.
 
 Usage: python3 crosscheck.py OUT_DIR
 Needs: pip install -r tests/crosscheck/requirements.txt

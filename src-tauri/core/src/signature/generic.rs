@@ -911,7 +911,16 @@ pub(crate) fn sign(
     };
     let mut out = Signed::default();
     match &r.locator {
-        Locator::Header(n) => out.headers.push((n[0].clone(), value)),
+        Locator::Header(n) => {
+            // The first name is where the signature goes; another accepted name the request
+            // already carries (a captured delivery being re-signed) gets the same value, so
+            // no stale signature is left behind.
+            for (i, name) in n.iter().enumerate() {
+                if i == 0 || codec::header(req, name).is_some() {
+                    out.headers.push((name.clone(), value.clone()));
+                }
+            }
+        }
         Locator::Query(n) => {
             let u = codec::split_url(req.url);
             let q = set_param(u.query.unwrap_or(""), &n[0], &value);

@@ -53,11 +53,20 @@ pub(crate) fn recipe(cfg: &SchemeConfig, req: &Request) -> Result<Recipe, Signat
         }
         S::Shopify => {
             let mut r = Recipe::body_hmac(S::Shopify, "X-Shopify-Hmac-Sha256");
-            // The Events API sends the same HMAC without `X-` (@shopify/shopify-api reads both).
-            r.locator = Locator::Header(vec![
-                "X-Shopify-Hmac-Sha256".into(),
-                "Shopify-Hmac-Sha256".into(),
-            ]);
+            // The Events API sends the same HMAC without `X-`. @shopify/shopify-api reads
+            // `Shopify-Hmac-Sha256` first when present, else `X-Shopify-Hmac-Sha256`, and then
+            // requires that family's other headers; signing writes the request's family.
+            let events = codec::header(req, "shopify-hmac-sha256").is_some()
+                || codec::header(req, "x-shopify-hmac-sha256").is_none()
+                    && ["shopify-topic", "shopify-webhook-id", "shopify-event-id"]
+                        .iter()
+                        .any(|h| codec::header(req, h).is_some());
+            let (first, second) = if events {
+                ("Shopify-Hmac-Sha256", "X-Shopify-Hmac-Sha256")
+            } else {
+                ("X-Shopify-Hmac-Sha256", "Shopify-Hmac-Sha256")
+            };
+            r.locator = Locator::Header(vec![first.into(), second.into()]);
             r.out_enc = OutEnc::Base64;
             r.advice = "use the app's client secret (or the signing secret shown under Settings → Notifications), not the access token";
             r

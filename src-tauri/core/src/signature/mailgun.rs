@@ -40,11 +40,11 @@ fn find(req: &Request) -> Option<Found> {
     if codec::is_form(req) {
         let pairs = codec::parse_pairs(req.body);
         let get = |n: &str| pairs.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
-        let sig = get("signature")?;
+        // No `signature` yet (an unsigned form to sign): still found, for its token.
         return Some(Found {
             ts: get("timestamp").unwrap_or_default(),
             token: get("token").unwrap_or_default(),
-            sigs: vec![sig],
+            sigs: get("signature").into_iter().collect(),
         });
     }
     None

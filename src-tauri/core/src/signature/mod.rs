@@ -8,7 +8,8 @@
 //! Layout: `codec` (digests, encodings, request views), `generic` (the configurable HMAC
 //! engine every HMAC scheme is a preset of), `diagnose` (variant table + explanations),
 //! one file per scheme family (`hmac_body`, `stripe`, `standard_webhooks`, `url_signed`,
-//! `twilio`, `lyra`, `paybox`, `mailgun`, `discord`, `token`), `detect`, `catalog`, and
+//! `twilio`, `lyra`, `paybox`, `mailgun`, `linear` (signing only), `discord`, `token`),
+//! `detect`, `catalog`, and
 //! `sample` (one realistic test-event payload per provider, as data).
 
 mod catalog;
@@ -18,6 +19,7 @@ mod diagnose;
 mod discord;
 mod generic;
 mod hmac_body;
+mod linear;
 mod lyra;
 mod mailgun;
 mod paybox;
@@ -513,6 +515,7 @@ pub fn sign(
         S::QuerySecret | S::ApiKeyIp | S::Gitlab => token::sign(cfg, secret, req),
         S::Mailgun => mailgun::sign(secret, req, now, extra),
         S::Twilio => twilio::sign(cfg, secret, req),
+        S::Linear => linear::sign(cfg, secret, req, now, extra),
         _ => generic::sign(&recipe_for(cfg, req)?, secret, req, now, extra),
     }
 }

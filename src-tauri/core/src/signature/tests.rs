@@ -612,12 +612,22 @@ fn timestamp_windows() {
 #[test]
 fn linear_uses_body_timestamp_in_ms() {
     let c = cfg(S::Linear, &["lin_wh_x"]);
+    // Signed by hand: `sign` would set webhookTimestamp to its `now`.
+    let linear = |body: &[u8]| {
+        let mac = crate::signature::codec::digest(
+            crate::signature::codec::Alg::Sha256,
+            crate::signature::codec::MacKind::Hmac,
+            b"lin_wh_x",
+            &[body],
+        );
+        Req::post("http://h/l", body).json().h("Linear-Signature", &hex::encode(mac))
+    };
     for (skew, want) in [(59, V::Valid), (61, V::Expired), (-61, V::Expired)] {
         let body = format!(
             r#"{{"action":"create","webhookTimestamp":{}}}"#,
             (NOW - skew) * 1000
         );
-        let s = signed(&c, 0, Req::post("http://h/l", body.as_bytes()).json(), NOW);
+        let s = linear(body.as_bytes());
         let v = check(&c, &s, NOW);
         assert_eq!(
             (v.status, v.skew_secs),
@@ -627,12 +637,7 @@ fn linear_uses_body_timestamp_in_ms() {
         );
     }
     // Missing webhookTimestamp: @linear/sdk rejects it.
-    let s = signed(
-        &c,
-        0,
-        Req::post("http://h/l", br#"{"action":"create"}"#).json(),
-        NOW,
-    );
+    let s = linear(br#"{"action":"create"}"#);
     assert_verdict(
         &check(&c, &s, NOW),
         V::Invalid,
@@ -641,7 +646,7 @@ fn linear_uses_body_timestamp_in_ms() {
     );
     // Seconds where ms are expected are explained.
     let body = format!(r#"{{"webhookTimestamp":{}}}"#, NOW);
-    let s = signed(&c, 0, Req::post("http://h/l", body.as_bytes()).json(), NOW);
+    let s = linear(body.as_bytes());
     let v = check(&c, &s, NOW);
     assert_eq!(v.status, V::Expired);
     assert!(
@@ -1418,4 +1423,116 @@ fn secrets_are_masked() {
     assert_eq!(Secret::new("short").masked(), "…");
     assert_eq!(Secret::new("0123456789abcdef0123").masked(), "…0123");
     assert_eq!(format!("{:?}", Secret::new("x")), "[redacted]");
+}
+
+// ---------- found by the reverse cross-check (tests/crosscheck/reverse.py, npm/reverse.mjs) ----------
+// `hookloupe sign` produced requests the providers' own libraries rejected. Each test rebuilds
+// the library's expectation independently (hmac/sha crates), then checks sign and verify.
+
+fn hmac_b64<M: hmac::Mac + hmac::digest::KeyInit>(key: &[u8], parts: &[&[u8]]) -> String {
+    use base64::Engine as _;
+    let mut m = <M as hmac::digest::KeyInit>::new_from_slice(key).unwrap();
+    for p in parts {
+        m.update(p);
+    }
+    base64::engine::general_purpose::STANDARD.encode(m.finalize().into_bytes())
+}
+
+/// Twilio, JSON body, `public_url` with its own query: Twilio appends `bodySHA256` to the
+/// configured URL and signs that. Hookloupe signed (and checked) the configured URL without it,
+/// so twilio-python rejected what `sign` made, and `verify` never compared the body with the
+/// hash: a changed body was reported valid.
+#[test]
+fn twilio_json_public_url_with_query_covers_body_sha256() {
+    use sha2::Digest as _;
+    let body: &[u8] = br#"{"id":"evt_1","amount":4200}"#;
+    let hash = hex::encode(sha2::Sha256::digest(body));
+    let called = format!("https://mycompany.com/hook?foo=1&bodySHA256={hash}");
+    let twilio_sig = hmac_b64::<hmac::Hmac<sha1::Sha1>>(b"12345", &[called.as_bytes()]);
+    let c = cfg(S::Twilio, &["12345"]).with("public_url", "https://mycompany.com/hook?foo=1");
+    // What Twilio sends, received behind a tunnel.
+    let local = format!("http://127.0.0.1:4665/twilio/hook?foo=1&bodySHA256={hash}");
+    let got = Req::post(&local, body).json().h("X-Twilio-Signature", &twilio_sig);
+    assert_verdict(&check(&c, &got, NOW), V::Valid, R::Ok, "as Twilio signs it");
+    let v = check(&c, &got.clone().flip_body_byte(), NOW);
+    assert_eq!(v.status, V::Invalid, "changed body: {}", v.explanation);
+    // Signing the unsigned request gives Twilio's URL and signature.
+    let s = signed(&c, 0, Req::post("http://127.0.0.1:4665/twilio/hook?foo=1", body).json(), NOW);
+    assert_eq!(s.url, local);
+    assert_eq!(
+        s.headers.iter().find(|(n, _)| n == "x-twilio-signature").map(|(_, v)| v.as_str()),
+        Some(twilio_sig.as_str())
+    );
+}
+
+/// Shopify Events API deliveries (`Shopify-*` headers) were signed into `X-Shopify-Hmac-Sha256`:
+/// @shopify/shopify-api then treats the request as a classic webhook and rejects it for
+/// missing `X-Shopify-*` headers; re-signing one left its stale `Shopify-Hmac-Sha256`, which
+/// the library reads first.
+#[test]
+fn shopify_signs_into_the_request_header_family() {
+    let c = cfg(S::Shopify, &["It's a Secret to Everybody"]);
+    let good = "dXEH6g6yUJ/CESIczphLijdXC211hsIsRvQ3nIsEPhc=";
+    assert_eq!(hmac_b64::<hmac::Hmac<sha2::Sha256>>(b"It's a Secret to Everybody", &[b"Hello, World!"]), good);
+    let stale = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let base = || Req::post("http://h/shopify", b"Hello, World!").json();
+    let hmac_headers = |r: &Req| -> Vec<(String, String)> {
+        r.headers.iter().filter(|(n, _)| n.ends_with("shopify-hmac-sha256")).cloned().collect()
+    };
+    let pair = |n: &str| (n.to_string(), good.to_string());
+    let cases = [
+        (base().h("X-Shopify-Topic", "orders/create"), vec![pair("x-shopify-hmac-sha256")]),
+        (base().h("Shopify-Topic", "orders/create"), vec![pair("shopify-hmac-sha256")]),
+        (base().h("Shopify-Topic", "orders/create").h("Shopify-Hmac-Sha256", stale), vec![pair("shopify-hmac-sha256")]),
+        (base().h("X-Shopify-Hmac-Sha256", stale), vec![pair("x-shopify-hmac-sha256")]),
+        (
+            base().h("X-Shopify-Hmac-Sha256", stale).h("Shopify-Hmac-Sha256", stale),
+            vec![pair("x-shopify-hmac-sha256"), pair("shopify-hmac-sha256")],
+        ),
+    ];
+    for (i, (req, mut want)) in cases.into_iter().enumerate() {
+        let s = signed(&c, 0, req, NOW);
+        let mut got = hmac_headers(&s);
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "case {i}");
+        assert_verdict(&check(&c, &s, NOW), V::Valid, R::Ok, &format!("case {i}"));
+    }
+    // Both headers: like the library, the Events API one is the one checked.
+    let v = check(&c, &base().h("X-Shopify-Hmac-Sha256", good).h("Shopify-Hmac-Sha256", stale), NOW);
+    assert_eq!(v.status, V::Invalid, "{}", v.explanation);
+}
+
+/// Linear puts its signed timestamp in the body (`webhookTimestamp`, ms) and @linear/sdk
+/// rejects it beyond ±60 s. Signing at `now` left the captured value, so every re-signed
+/// capture older than a minute was rejected (by Hookloupe's own check too).
+#[test]
+fn linear_sign_sets_webhook_timestamp() {
+    let c = cfg(S::Linear, &["lin_wh_secret"]);
+    let old = format!("{{\n  \"action\": \"update\",\n  \"data\": {{\"body\": \"caf\u{e9}\"}},\n  \"webhookTimestamp\": {}\n}}\n", (NOW - 3600) * 1000);
+    let s = signed(&c, 0, Req::post("http://h/linear", old.as_bytes()).json(), NOW);
+    let want = old.replace(&((NOW - 3600) * 1000).to_string(), &(NOW * 1000).to_string());
+    assert_eq!(String::from_utf8(s.body.clone()).unwrap(), want);
+    let sig = s.headers.iter().find(|(n, _)| n == "linear-signature").map(|(_, v)| v.clone()).unwrap();
+    let mut m = <hmac::Hmac<sha2::Sha256> as hmac::digest::KeyInit>::new_from_slice(b"lin_wh_secret").unwrap();
+    hmac::Mac::update(&mut m, want.as_bytes());
+    assert_eq!(sig, hex::encode(hmac::Mac::finalize(m).into_bytes()));
+    assert_verdict(&check(&c, &s, NOW), V::Valid, R::Ok, "re-signed");
+    // No webhookTimestamp at all: added, as Linear always sends one.
+    let s = signed(&c, 0, Req::post("http://h/linear", br#"{"action":"create"}"#).json(), NOW);
+    assert_eq!(s.body, format!(r#"{{"action":"create","webhookTimestamp":{}}}"#, NOW * 1000).as_bytes());
+    assert_verdict(&check(&c, &s, NOW), V::Valid, R::Ok, "added");
+}
+
+/// A legacy Mailgun form with its `token` but no `signature` yet could not be signed without
+/// `--token` ("the request lacks a Mailgun token"), although the token is in the body.
+#[test]
+fn mailgun_form_signs_with_the_token_in_the_body() {
+    let c = cfg(S::Mailgun, &["mgsk-key"]);
+    let r = Req::post("http://h/m", b"event=delivered&token=tok123&recipient=a%40b.c").form();
+    let s = sign(&c, 0, &r.r(), NOW, &SignExtra::default()).expect("the body's token is used");
+    let r = r.apply(&s);
+    let body = String::from_utf8(r.body.clone()).unwrap();
+    assert!(body.contains("token=tok123") && body.contains("signature="), "{body}");
+    assert_verdict(&check(&c, &r, NOW), V::Valid, R::Ok, "mailgun form");
 }

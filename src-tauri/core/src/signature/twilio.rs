@@ -21,16 +21,34 @@ fn recipe(cfg: &SchemeConfig, req: &Request) -> Recipe {
     r.out_enc = OutEnc::Base64;
     r.template = vec![Part::Url, Part::SortedForm];
     r.url_port_quirk = true;
-    r.public_url = cfg.opt("public_url").map(|p| {
-        let p = p.trim();
-        // A base URL without query gets the received query (Twilio appends e.g. bodySHA256).
-        match (p.contains('?'), codec::split_url(req.url).query) {
-            (false, Some(q)) => format!("{p}?{q}"),
-            _ => p.to_string(),
-        }
-    });
+    r.public_url = cfg.opt("public_url").map(|p| public_url(p.trim(), req.url));
     r.advice = "use the account's primary Auth Token (or the SharedKey secret), not the API key";
     r
+}
+
+/// The URL Twilio called, from the configured `public_url` and the received URL. A base URL
+/// without query gets the received query. A configured URL with its own query gets the
+/// received `bodySHA256` item: Twilio appends it to the configured URL of a JSON request, and
+/// the signature covers it (without it, the body would not be checked at all).
+fn public_url(p: &str, received: &str) -> String {
+    let Some(q) = codec::split_url(received).query else {
+        return p.to_string();
+    };
+    if !p.contains('?') {
+        return format!("{p}?{q}");
+    }
+    if body_hash_param(p).is_some() {
+        return p.to_string();
+    }
+    let hash_items: Vec<&str> = codec::raw_items(q)
+        .into_iter()
+        .filter(|it| codec::raw_item_name(it) == "bodySHA256")
+        .collect();
+    if hash_items.is_empty() {
+        return p.to_string();
+    }
+    let sep = if p.ends_with('?') || p.ends_with('&') { "" } else { "&" };
+    format!("{p}{sep}{}", hash_items.join("&"))
 }
 
 fn body_hash_param(url: &str) -> Option<String> {

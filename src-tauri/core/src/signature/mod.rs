@@ -516,6 +516,17 @@ pub fn sign(
         S::Mailgun => mailgun::sign(secret, req, now, extra),
         S::Twilio => twilio::sign(cfg, secret, req),
         S::Linear => linear::sign(cfg, secret, req, now, extra),
+        S::Github if codec::header(req, "x-hub-signature-256").is_some() && codec::header(req, "x-hub-signature").is_some() => {
+            // GitHub sends both: re-sign both, or a receiver checking the legacy SHA-1 one
+            // would reject the copy.
+            let mut signed = generic::sign(&recipe_for(cfg, req)?, secret, req, now, extra)?;
+            let without_256: Vec<(String, String)> =
+                req.headers.iter().filter(|(n, _)| n != "x-hub-signature-256").cloned().collect();
+            let legacy_req = Request { headers: &without_256, ..*req };
+            let legacy = generic::sign(&recipe_for(cfg, &legacy_req)?, secret, &legacy_req, now, extra)?;
+            signed.headers.extend(legacy.headers);
+            Ok(signed)
+        }
         _ => generic::sign(&recipe_for(cfg, req)?, secret, req, now, extra),
     }
 }

@@ -1536,3 +1536,25 @@ fn mailgun_form_signs_with_the_token_in_the_body() {
     assert!(body.contains("token=tok123") && body.contains("signature="), "{body}");
     assert_verdict(&check(&c, &r, NOW), V::Valid, R::Ok, "mailgun form");
 }
+
+/// GitHub sends `X-Hub-Signature-256` and the legacy SHA-1 `X-Hub-Signature`; re-signing an
+/// edited body replaced only the first, so a receiver checking SHA-1 rejected the copy.
+#[test]
+fn github_resigns_both_headers_when_both_are_present() {
+    let c = cfg(S::Github, &["It's a Secret to Everybody"]);
+    let r = Req::post("http://h/gh", b"Hello, World!")
+        .h("X-Hub-Signature", "sha1=0000000000000000000000000000000000000000")
+        .h("X-Hub-Signature-256", "sha256=old");
+    let s = sign(&c, 0, &r.r(), NOW, &SignExtra::default()).expect("sign");
+    let r = r.apply(&s);
+    let sha1 = r.headers.iter().find(|(n, _)| n == "x-hub-signature").map(|(_, v)| v.clone());
+    // HMAC-SHA1("It's a Secret to Everybody", "Hello, World!"), checked with Python's hmac.
+    assert_eq!(sha1.as_deref(), Some("sha1=01dc10d0c83e72ed246219cdd91669667fe2ca59"));
+    assert_verdict(&check(&c, &r, NOW), V::Valid, R::Ok, "sha256 re-signed");
+    let only_legacy = Req { headers: r.headers.iter().filter(|(n, _)| n != "x-hub-signature-256").cloned().collect(), ..r.clone() };
+    assert_verdict(&check(&c, &only_legacy, NOW), V::Valid, R::Ok, "sha1 re-signed");
+    // Only the sha256 header: no legacy one is added.
+    let r = Req::post("http://h/gh", b"Hello, World!").h("X-Hub-Signature-256", "sha256=old");
+    let s = sign(&c, 0, &r.r(), NOW, &SignExtra::default()).unwrap();
+    assert!(r.clone().apply(&s).headers.iter().all(|(n, _)| n != "x-hub-signature"));
+}

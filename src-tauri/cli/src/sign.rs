@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 use hookloupe_core::ipc::TestEventView;
-use hookloupe_core::signature::{SchemeConfig, Secret, SignExtra, VerdictStatus};
-use hookloupe_core::{curl, Engine, Error};
+use hookloupe_core::signature::{SignExtra, VerdictStatus};
+use hookloupe_core::{curl, Engine};
 
 use crate::verify::{read_request, status_word, unix_now, SignatureArgs};
 
@@ -40,14 +40,7 @@ pub struct SignArgs {
 /// `hookloupe sign`: no database is opened.
 pub fn run(args: SignArgs, json: bool) -> anyhow::Result<()> {
     let input = read_request(&args.request)?;
-    let Some(scheme) = args.signature.scheme_id()? else {
-        anyhow::bail!(Error::InvalidInput("sign needs --scheme NAME".into()));
-    };
-    let config = SchemeConfig {
-        scheme,
-        secrets: args.signature.secrets.iter().map(Secret::new).collect(),
-        options: args.signature.option_map()?,
-    };
+    let config = args.signature.scheme_config("sign needs --scheme NAME")?;
     let extra = SignExtra { message_id: args.message_id, token: args.token };
     let now = args.now.unwrap_or_else(unix_now);
     let signed = Engine::sign_request(&input, &config, args.secret_index, now, &extra)?;

@@ -48,6 +48,18 @@ impl SignatureArgs {
         self.scheme.as_deref().map(parse_scheme).transpose()
     }
 
+    /// The scheme, secrets and options given on the command line; `missing` when no --scheme.
+    pub fn scheme_config(&self, missing: &str) -> anyhow::Result<SchemeConfig> {
+        let Some(scheme) = self.scheme_id()? else {
+            anyhow::bail!(Error::InvalidInput(missing.into()));
+        };
+        Ok(SchemeConfig {
+            scheme,
+            secrets: self.secrets.iter().map(Secret::new).collect(),
+            options: self.option_map()?,
+        })
+    }
+
     pub fn option_map(&self) -> anyhow::Result<BTreeMap<String, String>> {
         self.options
             .iter()
@@ -116,14 +128,7 @@ pub async fn run(engine: impl FnOnce() -> anyhow::Result<Engine>, args: VerifyAr
         }
         (None, Some(file)) => {
             let input = read_request(file)?;
-            let Some(scheme) = args.signature.scheme_id()? else {
-                anyhow::bail!(Error::InvalidInput("--request needs --scheme NAME".into()));
-            };
-            let config = SchemeConfig {
-                scheme,
-                secrets: args.signature.secrets.iter().map(Secret::new).collect(),
-                options: args.signature.option_map()?,
-            };
+            let config = args.signature.scheme_config("--request needs --scheme NAME")?;
             Engine::verify_request(&input, &config, args.now.unwrap_or_else(unix_now))?
         }
         _ => anyhow::bail!(Error::InvalidInput("give a capture id, or --request FILE --scheme NAME --secret S".into())),

@@ -50,7 +50,10 @@ pub fn name_for_prefix(conn: &Connection, prefix: &str) -> rusqlite::Result<Opti
         .optional()
 }
 
-pub fn remove(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
-    super::signatures::forget(conn, name)?;
-    Ok(conn.execute("DELETE FROM endpoints WHERE name = ?1", [name])? > 0)
+/// Removes the endpoint and its secrets (their database copies overwritten on disk).
+pub fn remove(conn: &mut Connection, name: &str) -> rusqlite::Result<bool> {
+    super::overwriting(conn, |c| {
+        super::signatures::forget(c, name)?;
+        Ok(c.execute("DELETE FROM endpoints WHERE name = ?1", [name])? > 0)
+    })
 }

@@ -107,47 +107,39 @@ pub fn set(
     secrets: Option<&[StoredSecret]>,
 ) -> rusqlite::Result<Option<Vec<String>>> {
     // Replaced values are overwritten on disk, not merely unlinked.
-    super::overwriting(conn, |c| set_in_tx(c, endpoint, scheme, options, secrets))
-}
-
-fn set_in_tx(
-    conn: &mut Connection,
-    endpoint: &str,
-    scheme: Option<SchemeId>,
-    options: &BTreeMap<String, String>,
-    secrets: Option<&[StoredSecret]>,
-) -> rusqlite::Result<Option<Vec<String>>> {
-    let tx = conn.transaction()?;
-    let n = tx.execute(
-        "UPDATE endpoints SET signature_scheme = ?2, signature_options = ?3 WHERE name = ?1",
-        params![
-            endpoint,
-            scheme.map(scheme_text),
-            serde_json::to_string(options).unwrap_or_else(|_| "{}".into())
-        ],
-    )?;
-    if n == 0 {
-        return Ok(None);
-    }
-    let mut unused = Vec::new();
-    if let Some(secrets) = secrets {
-        unused = keyring_refs(&tx, endpoint)?;
-        tx.execute("DELETE FROM endpoint_secrets WHERE endpoint = ?1", [endpoint])?;
-        for (i, s) in secrets.iter().enumerate() {
-            let (value, keyring_ref) = match (&s.home, &s.value) {
-                (SecretHome::Keyring(key), _) => ("", Some(key.as_str())),
-                (SecretHome::Database, Some(v)) => (v.expose(), None),
-                (SecretHome::Database, None) => continue,
-            };
-            unused.retain(|k| Some(k.as_str()) != keyring_ref);
-            tx.execute(
-                "INSERT INTO endpoint_secrets (endpoint, idx, secret, keyring_ref) VALUES (?1, ?2, ?3, ?4)",
-                params![endpoint, i as i64, value, keyring_ref],
-            )?;
+    super::overwriting(conn, |c| {
+        let tx = c.transaction()?;
+        let n = tx.execute(
+            "UPDATE endpoints SET signature_scheme = ?2, signature_options = ?3 WHERE name = ?1",
+            params![
+                endpoint,
+                scheme.map(scheme_text),
+                serde_json::to_string(options).unwrap_or_else(|_| "{}".into())
+            ],
+        )?;
+        if n == 0 {
+            return Ok(None);
         }
-    }
-    tx.commit()?;
-    Ok(Some(unused))
+        let mut unused = Vec::new();
+        if let Some(secrets) = secrets {
+            unused = keyring_refs(&tx, endpoint)?;
+            tx.execute("DELETE FROM endpoint_secrets WHERE endpoint = ?1", [endpoint])?;
+            for (i, s) in secrets.iter().enumerate() {
+                let (value, keyring_ref) = match (&s.home, &s.value) {
+                    (SecretHome::Keyring(key), _) => ("", Some(key.as_str())),
+                    (SecretHome::Database, Some(v)) => (v.expose(), None),
+                    (SecretHome::Database, None) => continue,
+                };
+                unused.retain(|k| Some(k.as_str()) != keyring_ref);
+                tx.execute(
+                    "INSERT INTO endpoint_secrets (endpoint, idx, secret, keyring_ref) VALUES (?1, ?2, ?3, ?4)",
+                    params![endpoint, i as i64, value, keyring_ref],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(Some(unused))
+    })
 }
 
 /// Forgets the secrets of a removed endpoint.

@@ -4,7 +4,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hookloupe_core::{Config, Engine};
+use hookloupe_core::Engine;
 use hookloupe_tests::{all_captures, cli_path};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -44,7 +44,7 @@ async fn sigkill_loses_no_acknowledged_capture() {
     }
     let acked = acked.lock().unwrap().clone();
     assert!(acked.len() > 50, "the sender should have been acknowledged many times, got {}", acked.len());
-    let engine = Engine::open(Config::new(dir.path().to_owned())).unwrap();
+    let engine = Engine::open(hookloupe_tests::test_config(dir.path())).unwrap();
     let stored: std::collections::HashSet<Vec<u8>> =
         all_captures(&engine).await.into_iter().map(|c| c.data.body).collect();
     let lost: Vec<&String> = acked.iter().filter(|m| !stored.contains(m.as_bytes())).collect();

@@ -211,7 +211,7 @@ fn database_secrets_move_into_a_keyring_that_appears() {
 
 #[test]
 fn a_locked_keyring_is_reported_and_nothing_hangs() {
-    let Some(ks) = KeyringSession::start() else { return };
+    let Some(mut ks) = KeyringSession::start() else { return };
     let data = tempfile::tempdir().unwrap();
     let dir = data.path();
     with_keyring(&ks, dir)
@@ -233,4 +233,15 @@ fn a_locked_keyring_is_reported_and_nothing_hangs() {
     let secrets = secrets_of(dir, |d| with_keyring(&ks, d), "github");
     assert_eq!(secrets[0]["stored_in"], "database", "{secrets:?}");
     assert_eq!(secrets[0]["problem"], Value::Null);
+
+    // Removing the endpoint while locked: its keyring entry cannot be deleted now…
+    with_keyring(&ks, dir).args(["endpoint", "remove", "stripe"]).assert().success();
+    ks.restart(); // …the keyring comes back unlocked, with the orphan still in it.
+    assert!(ks.items(SERVICE).iter().any(|i| i.secret == SECRET), "the locked keyring kept the entry");
+    // The next start with the keyring deletes it, and moves the database-held secret in.
+    let secrets = secrets_of(dir, |d| with_keyring(&ks, d), "github");
+    assert_eq!(secrets[0]["stored_in"], "keyring", "{secrets:?}");
+    let values: Vec<String> = ks.items(SERVICE).into_iter().map(|i| i.secret).collect();
+    assert_eq!(values, vec!["gh-secret-while-locked".to_owned()], "the orphan was not swept");
+    assert!(!contains(&database_bytes(dir), "gh-secret-while-locked"), "the moved secret is still readable on disk");
 }

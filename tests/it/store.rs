@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use hookloupe_core::ipc::ListCapturesReq;
-use hookloupe_core::{Config, Engine, ErrorCode};
+use hookloupe_core::{Engine, ErrorCode};
 use hookloupe_tests::Running;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -92,7 +92,7 @@ async fn retention_removes_oldest_first() {
     assert_eq!(bodies, ["7", "8", "9", "10", "11"]);
     // The setting is persisted.
     let dir = r.stop();
-    let again = Engine::open(Config::new(dir.path().to_owned())).unwrap();
+    let again = Engine::open(hookloupe_tests::test_config(dir.path())).unwrap();
     assert_eq!(again.retention(), 5);
 }
 
@@ -141,7 +141,7 @@ async fn locked_database_refuses_to_acknowledge_and_recovers() {
 async fn another_process_capturing_into_the_same_database_is_noticed() {
     let app = Running::start().await;
     let mut events = app.engine.subscribe();
-    let other = Engine::open(Config::new(app.data_dir().to_owned())).unwrap();
+    let other = Engine::open(hookloupe_tests::test_config(app.data_dir())).unwrap();
     let view = other
         .listen(hookloupe_core::config::ListenAddr { bind: [127, 0, 0, 1].into(), port: 0, policy: hookloupe_core::PortPolicy::Exact })
         .await

@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use hookloupe_core::signature::{SchemeId, VerdictStatus, TEST_EVENT_HEADER};
-use hookloupe_core::{Config, Engine, ErrorCode};
+use hookloupe_core::{Engine, ErrorCode};
 use hookloupe_tests::{cli, signed_endpoint, Running};
 use serde_json::{json, Value};
 
@@ -281,7 +281,7 @@ async fn send_test_event_refusals_have_their_own_codes() {
     assert!(err.to_string().contains("header"), "{err}");
     assert_eq!(r.all_captures().await.len(), 0, "nothing was sent");
     // An engine that is not listening has nowhere to send it.
-    let other = Engine::open(Config::new(r.data_dir().to_owned())).unwrap();
+    let other = Engine::open(hookloupe_tests::test_config(r.data_dir())).unwrap();
     assert_eq!(other.send_test_event("nosecret".into()).await.unwrap_err().code(), ErrorCode::NotListening);
 }
 

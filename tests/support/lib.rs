@@ -34,8 +34,7 @@ impl Running {
     }
 
     pub async fn start_with(dir: tempfile::TempDir, tweak: impl FnOnce(&mut Config)) -> Running {
-        // Never the developer's own keyring: tests/it/keyring.rs uses a private one.
-        let mut config = Config { keyring: KeyringMode::Off, ..Config::new(dir.path().to_owned()) };
+        let mut config = test_config(dir.path());
         tweak(&mut config);
         let engine = Engine::open(config).expect("open engine");
         let view = engine
@@ -212,7 +211,14 @@ impl KeyringSession {
             std::thread::sleep(Duration::from_millis(20));
         }
         let mut session = KeyringSession { bus, keyring: Command::new("true").spawn().unwrap(), dir };
-        let mut keyring = session
+        session.start_keyring();
+        Some(session)
+    }
+
+    /// Starts gnome-keyring-daemon (unlocking the login keyring with the session's password)
+    /// and waits until it owns the Secret Service name.
+    fn start_keyring(&mut self) {
+        let mut keyring = self
             .command("gnome-keyring-daemon")
             .args(["--foreground", "--unlock", "--components=secrets"])
             .stdin(Stdio::piped())
@@ -225,23 +231,34 @@ impl KeyringSession {
             let mut stdin = keyring.stdin.take().unwrap();
             stdin.write_all(b"hookloupe-test-keyring").unwrap();
         }
-        session.keyring = keyring;
-        // Ready when the Secret Service name is owned on the bus.
+        self.keyring = keyring;
+        self.wait_for_name(true);
+    }
+
+    fn wait_for_name(&self, owned: bool) {
         let started = Instant::now();
         loop {
-            let out = session
+            let out = self
                 .command("dbus-send")
                 .args(["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus"])
                 .args(["org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets"])
                 .output()
                 .expect("dbus-send");
-            if String::from_utf8_lossy(&out.stdout).contains("boolean true") {
-                break;
+            if String::from_utf8_lossy(&out.stdout).contains(if owned { "boolean true" } else { "boolean false" }) {
+                return;
             }
-            assert!(started.elapsed() < Duration::from_secs(15), "gnome-keyring-daemon did not take the Secret Service name");
+            assert!(started.elapsed() < Duration::from_secs(15), "the Secret Service name did not become owned={owned}");
             std::thread::sleep(Duration::from_millis(50));
         }
-        Some(session)
+    }
+
+    /// Stops and starts the keyring daemon: its login keyring comes back unlocked, with the
+    /// items it had (as after the user unlocks it again).
+    pub fn restart(&mut self) {
+        let _ = self.keyring.kill();
+        let _ = self.keyring.wait();
+        self.wait_for_name(false);
+        self.start_keyring();
     }
 
     /// The environment that points a process at this keyring.
@@ -347,4 +364,10 @@ pub async fn signed_endpoint(
         .await
         .unwrap();
     engine.settle().await;
+}
+
+/// An engine configuration for tests: the database in `dir`, and never the developer's own OS
+/// keyring (tests/it/keyring.rs uses a private one through the CLI).
+pub fn test_config(dir: &Path) -> Config {
+    Config { keyring: KeyringMode::Off, ..Config::new(dir.to_owned()) }
 }

@@ -53,6 +53,9 @@ pub enum KeyringError {
     Missing(String),
     #[error("the OS keyring did not answer within {} s (is it locked, waiting for its password?)", ANSWER_WITHIN.as_secs())]
     Timeout,
+    /// Locked, and its unlock prompt was dismissed (or cannot be shown).
+    #[error("the OS keyring is locked: {0}")]
+    Locked(String),
     #[error("the OS keyring refused: {0}")]
     Failed(String),
 }
@@ -60,10 +63,17 @@ pub enum KeyringError {
 type Store = Arc<keyring_core::CredentialStore>;
 type Job = Box<dyn FnOnce(&Result<Store, String>) + Send>;
 
+/// How long a keyring that did not answer (locked, its unlock prompt dismissed or pending) is
+/// left alone: calls meanwhile fail at once with the same reason, so one locked keyring costs
+/// one wait and raises one prompt, not one per secret.
+pub const STALL_FOR: Duration = Duration::from_secs(60);
+
 /// A handle on the OS keyring; cheap to share, safe to call from any blocking thread.
 pub struct Keyring {
     mode: KeyringMode,
     worker: Mutex<Option<mpsc::Sender<Job>>>,
+    /// Since when, and why, the keyring is not answering (see [`STALL_FOR`]).
+    stalled: Mutex<Option<(std::time::Instant, KeyringError)>>,
 }
 
 impl fmt::Debug for Keyring {
@@ -82,7 +92,7 @@ pub struct KeyringStatus {
 
 impl Keyring {
     pub fn new(mode: KeyringMode) -> Keyring {
-        Keyring { mode, worker: Mutex::new(None) }
+        Keyring { mode, worker: Mutex::new(None), stalled: Mutex::new(None) }
     }
 
     pub fn mode(&self) -> KeyringMode {
@@ -98,13 +108,23 @@ impl Keyring {
     }
 
     /// Stores `value` under `key`, labelled for the keyring's own UI (e.g. Seahorse).
+    /// When the caller gave up waiting (see [`ANSWER_WITHIN`]) before the keyring answered, an
+    /// entry written late is removed again: the caller has kept the value elsewhere.
     pub fn put(&self, key: &str, label: &str, value: &Secret) -> Result<(), KeyringError> {
         let (key, label, value) = (key.to_owned(), label.to_owned(), value.clone());
-        self.call(move |store| {
-            let modifiers = HashMap::from([("label", label.as_str())]);
-            let entry = store.build(SERVICE, &key, Some(&modifiers)).map_err(failed)?;
-            entry.set_password(value.expose()).map_err(failed)
-        })
+        let undo_key = key.clone();
+        self.call_undoable(
+            move |store| {
+                let modifiers = HashMap::from([("label", label.as_str())]);
+                let entry = store.build(SERVICE, &key, Some(&modifiers)).map_err(failed)?;
+                entry.set_password(value.expose()).map_err(failed)
+            },
+            move |store| {
+                if let Ok(entry) = store.build(SERVICE, &undo_key, None) {
+                    let _ = entry.delete_credential();
+                }
+            },
+        )
     }
 
     /// The value stored under `key`.
@@ -138,8 +158,23 @@ impl Keyring {
         &self,
         f: impl FnOnce(&Store) -> Result<T, KeyringError> + Send + 'static,
     ) -> Result<T, KeyringError> {
+        self.call_undoable(f, |_| {})
+    }
+
+    /// Like [`Self::call`]; `undo` runs on the worker when `f` succeeded but its caller had
+    /// already given up waiting.
+    fn call_undoable<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, KeyringError> + Send + 'static,
+        undo: impl FnOnce(&Store) + Send + 'static,
+    ) -> Result<T, KeyringError> {
         if self.mode == KeyringMode::Off {
             return Err(KeyringError::Unavailable("turned off by HOOKLOUPE_KEYRING=off (or --keyring off)".into()));
+        }
+        if let Some((since, why)) = self.stalled.lock().unwrap().as_ref() {
+            if since.elapsed() < STALL_FOR {
+                return Err(why.clone());
+            }
         }
         let (reply, answer) = mpsc::channel();
         let job: Job = Box::new(move |store| {
@@ -147,7 +182,12 @@ impl Keyring {
                 Ok(store) => f(store),
                 Err(why) => Err(KeyringError::Unavailable(why.clone())),
             };
-            let _ = reply.send(result);
+            let done = result.is_ok();
+            if reply.send(result).is_err() && done {
+                if let Ok(store) = store {
+                    undo(store);
+                }
+            }
         });
         let sender = {
             let mut slot = self.worker.lock().unwrap();
@@ -156,10 +196,15 @@ impl Keyring {
         if sender.send(job).is_err() {
             return Err(KeyringError::Unavailable("the keyring worker stopped".into()));
         }
-        answer.recv_timeout(ANSWER_WITHIN).map_err(|e| match e {
+        let result = answer.recv_timeout(ANSWER_WITHIN).map_err(|e| match e {
             mpsc::RecvTimeoutError::Timeout => KeyringError::Timeout,
             mpsc::RecvTimeoutError::Disconnected => KeyringError::Failed("the keyring worker stopped".into()),
-        })?
+        });
+        let result = result.and_then(|r| r);
+        if let Err(e @ (KeyringError::Timeout | KeyringError::Locked(_))) = &result {
+            *self.stalled.lock().unwrap() = Some((std::time::Instant::now(), e.clone()));
+        }
+        result
     }
 }
 
@@ -193,7 +238,7 @@ fn connect() -> Result<Store, String> {
 
 fn failed(e: keyring_core::Error) -> KeyringError {
     match e {
-        keyring_core::Error::NoStorageAccess(e) => KeyringError::Failed(format!("access denied or keyring locked: {e}")),
+        keyring_core::Error::NoStorageAccess(e) => KeyringError::Locked(e.to_string()),
         e => KeyringError::Failed(e.to_string()),
     }
 }

@@ -84,7 +84,7 @@ impl Engine {
                 config,
             }),
         };
-        if let Err(e) = engine.inner.move_secrets_to_keyring() {
+        if let Err(e) = engine.inner.tidy_secrets() {
             // Not fatal: they stay in the database (e.g. a read-only database).
             tracing::warn!("could not move secrets into the OS keyring: {e}");
         }
@@ -260,7 +260,7 @@ impl Engine {
             if !i.store.with(|c| endpoints::remove(c, &name))? {
                 return Err(Error::NotFound(format!("no endpoint named {name:?}")));
             }
-            i.vault.discard(&keyring_entries);
+            i.discard(&keyring_entries);
             i.reload()?;
             let _ = i.events.send(Event::EndpointsChanged);
             Ok(())
@@ -343,6 +343,15 @@ impl Inner {
         if signatures_changed {
             // Another process changed them and re-evaluates its captures: lists should reload.
             let _ = self.events.send(Event::CapturesChanged);
+            // Secrets that could not be read (keyring locked) and now can: the verdicts judged
+            // without them are recomputed.
+            let after = self.signatures.table.read().unwrap().clone();
+            for endpoint in signatures::readable_again(&signatures_before, &after) {
+                let generation = self.bump_signature_generation(&endpoint);
+                if let Err(e) = self.reevaluate(&endpoint, generation) {
+                    tracing::warn!("re-evaluating the signatures of endpoint {endpoint} failed: {e}");
+                }
+            }
         }
         let now = self.store.with(|c| captures::fingerprint(c))?;
         let mut last = self.fingerprint.lock().unwrap();

@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::keyring::{self, Keyring, KeyringError, KeyringMode, KeyringStatus};
 use crate::model::{SecretHome, StoredSecret};
 use crate::signature::Secret;
-use crate::store::{credentials, signatures as sig_store};
+use crate::store::{credentials, keyring_trash, signatures as sig_store};
 
 /// How long a keyring entry that could not be read is left alone before the next attempt.
 const RETRY_UNREADABLE: Duration = Duration::from_secs(60);
@@ -27,14 +27,11 @@ pub(crate) struct Vault {
     known: Mutex<HashMap<String, Secret>>,
     /// Entries that could not be read: when, and why.
     unreadable: Mutex<HashMap<String, (Instant, String)>>,
-    /// When the keyring last failed to answer at all (locked, waiting for its unlock prompt):
-    /// until [`RETRY_UNREADABLE`] has passed, reads fail at once instead of waiting again.
-    stalled: Mutex<Option<(Instant, String)>>,
 }
 
 impl Vault {
     pub(crate) fn new(mode: KeyringMode) -> Vault {
-        Vault { keyring: Keyring::new(mode), known: Mutex::default(), unreadable: Mutex::default(), stalled: Mutex::default() }
+        Vault { keyring: Keyring::new(mode), known: Mutex::default(), unreadable: Mutex::default() }
     }
 
     /// Whether the keyring answers, and which one (or why none).
@@ -71,14 +68,11 @@ impl Vault {
             s.value = Some(v.clone());
             return;
         }
-        let recent = |slot: Option<&(Instant, String)>| {
-            slot.filter(|(when, _)| when.elapsed() < RETRY_UNREADABLE).map(|(_, why)| why.clone())
-        };
-        let known_problem = recent(self.unreadable.lock().unwrap().get(key))
-            .or_else(|| recent(self.stalled.lock().unwrap().as_ref()));
-        if let Some(why) = known_problem {
-            s.problem = Some(why);
-            return;
+        if let Some((when, why)) = self.unreadable.lock().unwrap().get(key) {
+            if when.elapsed() < RETRY_UNREADABLE {
+                s.problem = Some(why.clone());
+                return;
+            }
         }
         match self.keyring.get(key) {
             Ok(v) => {
@@ -88,35 +82,28 @@ impl Vault {
             }
             Err(e) => {
                 let why = format!("cannot be read: {e}");
-                if e == KeyringError::Timeout {
-                    *self.stalled.lock().unwrap() = Some((Instant::now(), why.clone()));
-                }
                 self.unreadable.lock().unwrap().insert(key.clone(), (Instant::now(), why.clone()));
                 s.problem = Some(why);
             }
         }
     }
 
-    /// Deletes keyring entries nothing refers to any more.
-    pub(crate) fn discard(&self, keys: &[String]) {
+    /// Deletes keyring entries nothing refers to any more; returns those the keyring did not
+    /// let go of (locked, not answering), for the caller to retry later.
+    fn delete(&self, keys: &[String]) -> Vec<String> {
+        let mut kept = Vec::new();
         for key in keys {
             self.known.lock().unwrap().remove(key);
-            if let Err(e) = self.keyring.delete(key) {
-                tracing::warn!("could not delete an unused keyring entry: {e}");
+            match self.keyring.delete(key) {
+                Ok(()) | Err(KeyringError::Missing(_)) => {}
+                Err(KeyringError::Unavailable(_)) if self.keyring.mode() == KeyringMode::Off => kept.push(key.clone()),
+                Err(e) => {
+                    tracing::warn!("could not delete an unused keyring entry (will retry at the next start): {e}");
+                    kept.push(key.clone());
+                }
             }
         }
-    }
-
-    /// Deletes the keyring entries of secrets that were placed but never saved.
-    pub(crate) fn discard_placed(&self, placed: &[StoredSecret]) {
-        let keys: Vec<String> = placed
-            .iter()
-            .filter_map(|s| match &s.home {
-                SecretHome::Keyring(k) => Some(k.clone()),
-                SecretHome::Database => None,
-            })
-            .collect();
-        self.discard(&keys);
+        kept
     }
 }
 
@@ -128,18 +115,56 @@ pub(crate) fn endpoint_secret_label(endpoint: &str) -> String {
 const NGROK_TOKEN_LABEL: &str = "Hookloupe: ngrok auth token";
 
 impl Inner {
-    /// Moves secrets the database holds into the OS keyring, when one answers (called at
-    /// open; a database written with `HOOKLOUPE_KEYRING=off` or without a keyring is thereby
-    /// upgraded). Rows changed meanwhile by another process are left as they are.
-    pub(super) fn move_secrets_to_keyring(&self) -> Result<usize> {
-        if self.vault.keyring.mode() == KeyringMode::Off {
-            return Ok(0);
+    /// Deletes keyring entries nothing refers to any more; those the keyring does not let go
+    /// of now are remembered in the database and deleted at the next start.
+    pub(super) fn discard(&self, keys: &[String]) {
+        let kept = self.vault.delete(keys);
+        if !kept.is_empty() {
+            if let Err(e) = self.store.with(|c| keyring_trash::add(c, &kept)) {
+                tracing::warn!("could not remember {} keyring entries to delete later: {e}", kept.len());
+            }
         }
+    }
+
+    /// Deletes the keyring entries of secrets that were placed but never saved.
+    pub(super) fn discard_placed(&self, placed: &[StoredSecret]) {
+        let keys: Vec<String> = placed
+            .iter()
+            .filter_map(|s| match &s.home {
+                SecretHome::Keyring(k) => Some(k.clone()),
+                SecretHome::Database => None,
+            })
+            .collect();
+        self.discard(&keys);
+    }
+
+    /// At open: deletes keyring entries left over from earlier failures, then moves secrets the
+    /// database holds into the keyring when one answers.
+    pub(super) fn tidy_secrets(&self) -> Result<()> {
+        if self.vault.keyring.mode() == KeyringMode::Off {
+            return Ok(());
+        }
+        let trash = self.store.with(|c| keyring_trash::list(c))?;
+        for key in trash {
+            // Referenced again (another process reused it)? Then it is not trash.
+            if self.store.with(|c| keyring_trash::in_use(c, &key))? || self.vault.delete(std::slice::from_ref(&key)).is_empty() {
+                self.store.with(|c| keyring_trash::remove(c, &key))?;
+            }
+        }
+        self.move_secrets_to_keyring()?;
+        Ok(())
+    }
+
+    /// Moves secrets the database holds into the OS keyring, when one answers (a database
+    /// written with `HOOKLOUPE_KEYRING=off` or without a keyring is thereby upgraded). Rows
+    /// changed meanwhile by another process are left as they are.
+    fn move_secrets_to_keyring(&self) -> Result<usize> {
         let secrets = self.store.with(|c| sig_store::database_secrets(c))?;
         let token = self
             .store
             .with(|c| credentials::get(c, credentials::NGROK_AUTHTOKEN))?
-            .filter(|t| t.home == SecretHome::Database);
+            .filter(|t| t.home == SecretHome::Database)
+            .and_then(|t| t.value);
         if secrets.is_empty() && token.is_none() {
             return Ok(0);
         }
@@ -147,20 +172,24 @@ impl Inner {
             return Ok(0);
         }
         let mut moved = 0;
-        for (endpoint, idx, value) in secrets {
-            let placed = self.vault.place(&endpoint_secret_label(&endpoint), value.clone());
+        let moves = secrets
+            .into_iter()
+            .map(|(endpoint, idx, value)| (endpoint_secret_label(&endpoint), Some((endpoint, idx)), value))
+            .chain(token.map(|t| (NGROK_TOKEN_LABEL.to_owned(), None, t)));
+        for (label, row, value) in moves {
+            let placed = self.vault.place(&label, value.clone());
             let SecretHome::Keyring(key) = &placed.home else { break };
-            if self.store.with(|c| sig_store::move_to_keyring(c, &endpoint, idx, &value, key))? {
-                moved += 1;
-            } else {
-                self.vault.discard(std::slice::from_ref(key));
-            }
-        }
-        if let Some(value) = token.and_then(|t| t.value) {
-            let placed = self.vault.place(NGROK_TOKEN_LABEL, value);
-            if placed.home != SecretHome::Database {
-                self.store.with(|c| credentials::set(c, credentials::NGROK_AUTHTOKEN, &placed))?;
-                moved += 1;
+            let done = self.store.with(|c| match &row {
+                Some((endpoint, idx)) => sig_store::move_to_keyring(c, endpoint, *idx, &value, key),
+                None => credentials::move_to_keyring(c, credentials::NGROK_AUTHTOKEN, &value, key),
+            });
+            match done {
+                Ok(true) => moved += 1,
+                Ok(false) => self.discard(std::slice::from_ref(key)),
+                Err(e) => {
+                    self.discard(std::slice::from_ref(key));
+                    return Err(e);
+                }
             }
         }
         if moved > 0 {
@@ -177,14 +206,14 @@ impl Inner {
                 match self.store.with(|c| credentials::set(c, credentials::NGROK_AUTHTOKEN, &placed)) {
                     Ok(old) => old,
                     Err(e) => {
-                        self.vault.discard_placed(std::slice::from_ref(&placed));
+                        self.discard_placed(std::slice::from_ref(&placed));
                         return Err(e);
                     }
                 }
             }
             None => self.store.with(|c| credentials::remove(c, credentials::NGROK_AUTHTOKEN))?,
         };
-        self.vault.discard(&old.into_iter().collect::<Vec<_>>());
+        self.discard(&old.into_iter().collect::<Vec<_>>());
         Ok(())
     }
 

@@ -79,6 +79,23 @@ pub(crate) fn judge(table: &BTreeMap<String, EndpointSignature>, c: &NewCapture)
     })
 }
 
+/// Endpoints with a keyring secret that could not be read in `before` and can in `after`.
+pub(crate) fn readable_again(
+    before: &BTreeMap<String, EndpointSignature>,
+    after: &BTreeMap<String, EndpointSignature>,
+) -> Vec<String> {
+    after
+        .iter()
+        .filter(|(name, sig)| {
+            let Some(old) = before.get(*name) else { return false };
+            sig.secrets.iter().any(|s| {
+                s.value.is_some() && old.secrets.iter().any(|o| o.home == s.home && o.value.is_none())
+            })
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
 /// "Secret #2 is in the OS keyring and cannot be read: …", for verdicts that are not valid.
 fn unreadable_note(sig: &EndpointSignature) -> Option<String> {
     let notes: Vec<String> = sig
@@ -154,13 +171,21 @@ impl Inner {
         self.signatures.table.read().unwrap().clone()
     }
 
+    /// A new settings generation for `endpoint` (outdating running re-evaluations); returns it.
+    pub(super) fn bump_signature_generation(&self, endpoint: &str) -> u64 {
+        let mut generations = self.signatures.generations.lock().unwrap();
+        let g = generations.entry(endpoint.to_owned()).or_insert(0);
+        *g += 1;
+        *g
+    }
+
     fn generation(&self, endpoint: &str) -> u64 {
         self.signatures.generations.lock().unwrap().get(endpoint).copied().unwrap_or(0)
     }
 
     /// Recomputes the verdicts of `endpoint`'s stored captures, newest first; stops early when
     /// the settings change again (a newer re-evaluation takes over). Returns how many changed.
-    fn reevaluate(&self, endpoint: &str, generation: u64) -> Result<usize> {
+    pub(super) fn reevaluate(&self, endpoint: &str, generation: u64) -> Result<usize> {
         let mut before = CaptureId::MAX;
         let mut changed = 0;
         loop {
@@ -225,6 +250,9 @@ impl Engine {
                 let secrets = match req.secrets {
                     None => None,
                     Some(edits) => {
+                        // `Keep(i)` means the secret #i the user sees: read the latest list (another
+                        // process may have changed it since the last periodic reload).
+                        i.reload_signatures()?;
                         let current = i.table().get(&req.endpoint).map(|s| s.secrets.clone()).unwrap_or_default();
                         let label = super::secrets::endpoint_secret_label(&req.endpoint);
                         Some(resolve_secrets(&current, edits, |s| i.vault.place(&label, s))?)
@@ -232,18 +260,23 @@ impl Engine {
                 };
                 let placed: Vec<_> = secrets.iter().flatten().filter(|s| s.value.is_some()).cloned().collect();
                 let saved = i.store.with(|c| sig_store::set(c, &req.endpoint, req.scheme, &options, secrets.as_deref()));
-                match saved {
-                    Ok(unused) => i.vault.discard(&unused.unwrap_or_default()),
-                    Err(e) => {
-                        // Nothing refers to the new keyring entries: remove them (kept ones stay).
-                        let kept: Vec<_> = i.table().get(&req.endpoint).map(|s| s.secrets.clone()).unwrap_or_default();
-                        let fresh: Vec<_> = placed.into_iter().filter(|p| !kept.iter().any(|k| k.home == p.home)).collect();
-                        i.vault.discard_placed(&fresh);
-                        return Err(e);
+                let failed = match saved {
+                    Ok(Some(unused)) => {
+                        i.discard(&unused);
+                        None
                     }
+                    Ok(None) => Some(Error::NotFound(format!("endpoint {:?} was removed meanwhile", req.endpoint))),
+                    Err(e) => Some(e),
+                };
+                if let Some(e) = failed {
+                    // Nothing refers to the new keyring entries: remove them (kept ones stay).
+                    let kept: Vec<_> = i.table().get(&req.endpoint).map(|s| s.secrets.clone()).unwrap_or_default();
+                    let fresh: Vec<_> = placed.into_iter().filter(|p| !kept.iter().any(|k| k.home == p.home)).collect();
+                    i.discard_placed(&fresh);
+                    return Err(e);
                 }
                 i.reload_signatures()?;
-                *i.signatures.generations.lock().unwrap().entry(req.endpoint.clone()).or_insert(0) += 1;
+                i.bump_signature_generation(&req.endpoint);
                 let _ = i.events.send(Event::EndpointsChanged);
                 Ok(i.endpoint_view(&endpoint))
             })
@@ -391,4 +424,63 @@ fn resolve_secrets(
             SecretEdit::New(s) => place(Secret::new(s.trim())),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{SecretHome, StoredSecret};
+
+    fn table(value: Option<&str>) -> BTreeMap<String, EndpointSignature> {
+        let secret = StoredSecret {
+            home: SecretHome::Keyring("secret-k1".into()),
+            value: value.map(Secret::new),
+            problem: value.is_none().then(|| "cannot be read: locked".into()),
+        };
+        let sig = EndpointSignature { scheme: Some(SchemeId::Stripe), secrets: vec![secret], options: BTreeMap::new() };
+        BTreeMap::from([("stripe".to_owned(), sig)])
+    }
+
+    #[test]
+    fn endpoints_whose_keyring_secret_became_readable_are_named() {
+        assert_eq!(readable_again(&table(None), &table(Some("whsec_x"))), vec!["stripe".to_owned()]);
+        assert!(readable_again(&table(Some("whsec_x")), &table(Some("whsec_x"))).is_empty());
+        assert!(readable_again(&table(Some("whsec_x")), &table(None)).is_empty());
+        assert!(readable_again(&BTreeMap::new(), &table(Some("whsec_x"))).is_empty());
+    }
+
+    #[test]
+    fn an_unreadable_secret_keeps_the_others_numbers_and_is_named_in_the_explanation() {
+        let locked = StoredSecret {
+            home: SecretHome::Keyring("secret-k0".into()),
+            value: None,
+            problem: Some("cannot be read: the OS keyring is locked".into()),
+        };
+        let ok = StoredSecret::in_database(Secret::new("It's a Secret to Everybody"));
+        let sig = EndpointSignature { scheme: Some(SchemeId::Github), secrets: vec![locked, ok], options: BTreeMap::new() };
+        let table = BTreeMap::from([("gh".to_owned(), sig)]);
+        let capture = |sig: &str| NewCapture {
+            received_at_us: 1_731_000_000_000_000,
+            endpoint: "gh".into(),
+            method: "POST".into(),
+            path: "/gh".into(),
+            query: String::new(),
+            url: "http://127.0.0.1:4665/gh".into(),
+            headers: crate::model::HeaderList(vec![("X-Hub-Signature-256".into(), sig.as_bytes().to_vec())]),
+            body: b"Hello, World!".to_vec(),
+            body_size: 13,
+            body_over_limit: false,
+            content_type: None,
+            remote_addr: "127.0.0.1:5000".into(),
+            via: crate::model::Via::Local,
+            forwarded_for: None,
+            event: Default::default(),
+            duplicate_of: None,
+        };
+        let v = judge(&table, &capture("sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")).verdict.unwrap();
+        assert_eq!((v.status, v.matched_secret_index), (VerdictStatus::Valid, Some(1)), "{}", v.explanation);
+        let v = judge(&table, &capture("sha256=00")).verdict.unwrap();
+        assert_eq!(v.status, VerdictStatus::Invalid);
+        assert!(v.explanation.contains("Secret #1 was not tried") && v.explanation.contains("locked"), "{}", v.explanation);
+    }
 }

@@ -51,3 +51,16 @@ fn keyring_ref(conn: &Connection, name: &str) -> rusqlite::Result<Option<String>
         .optional()?
         .flatten())
 }
+
+/// Replaces a database-held credential by its keyring entry name, only if the row still holds
+/// `value` (another process may have changed it meanwhile); the old value is overwritten on
+/// disk. Returns whether the row was moved.
+pub fn move_to_keyring(conn: &mut Connection, name: &str, value: &Secret, key: &str) -> rusqlite::Result<bool> {
+    let n = super::overwriting(conn, |c| {
+        c.execute(
+            "UPDATE credentials SET value = '', keyring_ref = ?3 WHERE name = ?1 AND value = ?2 AND keyring_ref IS NULL",
+            params![name, value.expose(), key],
+        )
+    })?;
+    Ok(n == 1)
+}

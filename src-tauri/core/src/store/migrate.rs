@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_signatures.sql"),
     include_str!("../../migrations/0004_tunnel.sql"),
     include_str!("../../migrations/0005_keyring.sql"),
+    include_str!("../../migrations/0006_keyring_trash.sql"),
 ];
 
 pub(super) fn run(conn: &Connection) -> rusqlite::Result<()> {

@@ -11,6 +11,7 @@ pub mod captures;
 pub mod credentials;
 pub mod diff_rules;
 pub mod endpoints;
+pub mod keyring_trash;
 mod migrate;
 pub mod settings;
 pub mod signatures;
@@ -76,14 +77,23 @@ pub(crate) fn connect(path: &Path) -> Result<Connection> {
 }
 
 /// Runs `f` with SQLite's `secure_delete` on, so that what it deletes or replaces (a secret's
-/// old value) is overwritten on disk rather than merely unlinked; then turns it off again
-/// (captures are deleted in bulk and need no such care).
+/// old value) is overwritten on disk rather than merely unlinked, then checkpoints the WAL into
+/// the database file and truncates it (older WAL frames would still hold the old page). Both
+/// steps after `f` are best effort: `f`'s own result is what counts (it may have committed).
+/// Captures are deleted in bulk and need no such care, so `secure_delete` is turned off again.
 pub(crate) fn overwriting<T>(
     conn: &mut Connection,
     f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<T> {
     conn.pragma_update(None, "secure_delete", true)?;
     let done = f(conn);
-    conn.pragma_update(None, "secure_delete", false)?;
+    if let Err(e) = conn.pragma_update(None, "secure_delete", false) {
+        tracing::warn!("could not turn secure_delete off again: {e}");
+    }
+    if done.is_ok() {
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
+            tracing::warn!("could not checkpoint the WAL after overwriting a secret: {e}");
+        }
+    }
     done
 }

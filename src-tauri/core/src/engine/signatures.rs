@@ -59,8 +59,15 @@ pub(crate) fn judge(table: &BTreeMap<String, EndpointSignature>, c: &NewCapture)
                 .collect();
             let mut verdict = signature::verify_with_others(&cfg, req, now, &others);
             // Back to the endpoint's own numbering (unreadable secrets were left out).
-            verdict.matched_secret_index =
-                verdict.matched_secret_index.map(|i| indices.get(i as usize).copied().unwrap_or(i));
+            let total = endpoint.map_or(0, |e| e.secrets.len());
+            if let Some(i) = verdict.matched_secret_index.filter(|_| indices.len() != total) {
+                let own = indices.get(i as usize).copied().unwrap_or(i);
+                let (n, k) = (indices.len(), i as usize + 1);
+                let said = if n <= 1 { "the configured secret".to_owned() } else { format!("secret {k} of {n}") };
+                verdict.explanation =
+                    verdict.explanation.replacen(&said, &format!("secret {} of {total}", own + 1), 1);
+                verdict.matched_secret_index = Some(own);
+            }
             if let Some(note) = endpoint.and_then(unreadable_note) {
                 if verdict.status != VerdictStatus::Valid {
                     verdict.explanation = format!("{} {note}", verdict.explanation);
@@ -96,7 +103,8 @@ pub(crate) fn readable_again(
         .collect()
 }
 
-/// "Secret #2 is in the OS keyring and cannot be read: …", for verdicts that are not valid.
+/// "Secret #1 was not tried: it is kept in the OS keyring and cannot be read: …" (numbered as
+/// the secrets are listed, from #0), for verdicts that are not valid.
 fn unreadable_note(sig: &EndpointSignature) -> Option<String> {
     let notes: Vec<String> = sig
         .secrets
@@ -104,7 +112,7 @@ fn unreadable_note(sig: &EndpointSignature) -> Option<String> {
         .enumerate()
         .filter(|(_, s)| s.value.is_none())
         .map(|(i, s)| {
-            format!("Secret #{} was not tried: it is kept in the OS keyring and {}.", i + 1, s.problem.as_deref().unwrap_or("cannot be read"))
+            format!("Secret #{i} was not tried: it is kept in the OS keyring and {}.", s.problem.as_deref().unwrap_or("cannot be read"))
         })
         .collect();
     (!notes.is_empty()).then(|| notes.join(" "))
@@ -479,8 +487,9 @@ mod tests {
         };
         let v = judge(&table, &capture("sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")).verdict.unwrap();
         assert_eq!((v.status, v.matched_secret_index), (VerdictStatus::Valid, Some(1)), "{}", v.explanation);
+        assert!(!v.explanation.contains("the configured secret"), "{}", v.explanation);
         let v = judge(&table, &capture("sha256=00")).verdict.unwrap();
         assert_eq!(v.status, VerdictStatus::Invalid);
-        assert!(v.explanation.contains("Secret #1 was not tried") && v.explanation.contains("locked"), "{}", v.explanation);
+        assert!(v.explanation.contains("Secret #0 was not tried") && v.explanation.contains("locked"), "{}", v.explanation);
     }
 }

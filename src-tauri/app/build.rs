@@ -26,6 +26,15 @@ fn main() {
         "diff_rules",
         "save_diff_rules",
         "reset_diff_rules",
+        "preview_replay",
+        "replay",
+        "replay_many",
+        "cancel_replay",
+        "list_deliveries",
+        "get_delivery",
+        "get_draft",
+        "save_draft",
+        "discard_draft",
     ])))
     .expect("tauri build script");
 }

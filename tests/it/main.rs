@@ -9,6 +9,7 @@
 //! - tunnel: public URL through a real bore server (and ngrok when NGROK_AUTHTOKEN is set)
 //! - keyring: secrets in a real Secret Service (private bus + gnome-keyring), or the database without one
 //! - signatures: verdicts at capture time, rotation, re-evaluation, `verify`, provider-library cross-check
+//! - replay: captures sent to target servers started by the test: exact bytes, rewriting, re-signing, failures, CLI
 //! - test_events: `sign` (JSON and curl) verified valid, signed test events through the real receiver
 
 mod cli;
@@ -16,6 +17,7 @@ mod crash;
 mod diff;
 mod keyring;
 mod receive;
+mod replay;
 mod signatures;
 mod store;
 mod test_events;

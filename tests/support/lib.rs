@@ -14,6 +14,9 @@ use hookloupe_core::ipc::ListCapturesReq;
 use hookloupe_core::model::Capture;
 use hookloupe_core::{Config, Engine, KeyringMode, PortPolicy};
 
+pub mod target;
+pub use target::{Behaviour, Received, Target};
+
 /// An engine receiving on a free loopback port, with its own data directory.
 pub struct Running {
     pub engine: Engine,

@@ -6,6 +6,9 @@ use hookloupe_core::ipc::{
     ListCapturesReq, ListenerView, SetEndpointSignatureReq, TestEventView,
 };
 use hookloupe_core::ipc::{NgrokTokenView, SettingsView, StartTunnelReq};
+use hookloupe_core::ipc::{
+    DeliveryPage, DeliveryView, ListDeliveriesReq, ReplayBatchView, ReplayDraft, ReplayManyReq, ReplayPreview, ReplayReq,
+};
 use hookloupe_core::tunnel::TunnelStatusView;
 use hookloupe_core::signature::{SchemeInfo, Verdict};
 use hookloupe_core::{Engine, ErrorCode};
@@ -150,4 +153,49 @@ pub async fn set_retention(shell: State<'_, Shell>, max: u64) -> Reply<SettingsV
     let engine = engine(&shell)?;
     engine.set_retention(max).await?;
     Ok(engine.settings().await?)
+}
+
+#[tauri::command]
+pub async fn preview_replay(shell: State<'_, Shell>, req: ReplayReq) -> Reply<ReplayPreview> {
+    Ok(engine(&shell)?.preview_replay(req).await?)
+}
+
+#[tauri::command]
+pub async fn replay(shell: State<'_, Shell>, req: ReplayReq) -> Reply<DeliveryView> {
+    Ok(engine(&shell)?.replay(req).await?)
+}
+
+#[tauri::command]
+pub async fn replay_many(shell: State<'_, Shell>, req: ReplayManyReq) -> Reply<ReplayBatchView> {
+    Ok(engine(&shell)?.replay_many(req).await?)
+}
+
+#[tauri::command]
+pub fn cancel_replay(shell: State<'_, Shell>, token: String) -> Reply<bool> {
+    Ok(engine(&shell)?.cancel_replay(&token))
+}
+
+#[tauri::command]
+pub async fn list_deliveries(shell: State<'_, Shell>, req: ListDeliveriesReq) -> Reply<DeliveryPage> {
+    Ok(engine(&shell)?.list_deliveries(req).await?)
+}
+
+#[tauri::command]
+pub async fn get_delivery(shell: State<'_, Shell>, id: i64) -> Reply<DeliveryView> {
+    Ok(engine(&shell)?.delivery(id).await?)
+}
+
+#[tauri::command]
+pub async fn get_draft(shell: State<'_, Shell>, id: i64) -> Reply<Option<ReplayDraft>> {
+    Ok(engine(&shell)?.draft(id).await?)
+}
+
+#[tauri::command]
+pub async fn save_draft(shell: State<'_, Shell>, draft: ReplayDraft) -> Reply<ReplayDraft> {
+    Ok(engine(&shell)?.save_draft(draft).await?)
+}
+
+#[tauri::command]
+pub async fn discard_draft(shell: State<'_, Shell>, id: i64) -> Reply<()> {
+    Ok(engine(&shell)?.discard_draft(id).await?)
 }

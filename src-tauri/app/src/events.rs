@@ -1,5 +1,6 @@
 //! Forwards engine events to the webview: `capture:new` (a CaptureSummary), `captures:changed`,
-//! `endpoints:changed` and `tunnel:changed` (a TunnelStatusView). Only summaries cross: bodies are fetched on demand.
+//! `endpoints:changed`, `tunnel:changed` (a TunnelStatusView), `delivery:new` (a
+//! DeliverySummary, after each stored attempt) and `replay:progress` (a ReplayProgressView). Only summaries cross: bodies are fetched on demand.
 
 use hookloupe_core::ipc::CaptureSummary;
 use hookloupe_core::Event;
@@ -15,6 +16,8 @@ pub fn forward(app: AppHandle, mut events: broadcast::Receiver<Event>) {
                 Ok(Event::EndpointsChanged) => app.emit("endpoints:changed", ()),
                 Ok(Event::TunnelChanged(status)) => app.emit("tunnel:changed", status),
                 Ok(Event::VerdictsChanged { .. }) => app.emit("captures:changed", ()),
+                Ok(Event::Delivered(summary)) => app.emit("delivery:new", summary),
+                Ok(Event::ReplayProgress(progress)) => app.emit("replay:progress", progress),
                 // The window missed some events: have it reload the list.
                 Err(broadcast::error::RecvError::Lagged(_)) => app.emit("captures:changed", ()),
                 Err(broadcast::error::RecvError::Closed) => return,

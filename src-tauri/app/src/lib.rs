@@ -55,6 +55,15 @@ pub fn run() {
             commands::diff_rules,
             commands::save_diff_rules,
             commands::reset_diff_rules,
+            commands::preview_replay,
+            commands::replay,
+            commands::replay_many,
+            commands::cancel_replay,
+            commands::list_deliveries,
+            commands::get_delivery,
+            commands::get_draft,
+            commands::save_draft,
+            commands::discard_draft,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Hookloupe");

@@ -6,6 +6,7 @@
 
 mod diff;
 mod print;
+mod replay;
 mod sign;
 mod tunnel;
 mod verify;
@@ -97,6 +98,10 @@ enum Command {
     Sign(sign::SignArgs),
     /// Compare two captures: request, headers, JSON structure and body lines.
     Diff(diff::DiffArgs),
+    /// Send captures to a URL, as captured or edited (and re-signed); every attempt is kept.
+    Replay(replay::ReplayArgs),
+    /// Delivery attempts (replays), newest first, with their answers.
+    Deliveries(replay::DeliveriesArgs),
     /// Show or set how many captures are kept (oldest removed first; 0 keeps everything).
     Retention {
         #[arg(long)]
@@ -288,6 +293,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Sign(args) => sign::run(args, json)?,
+        Command::Replay(args) => {
+            if !replay::run(&Engine::open(base.clone())?, args, json).await? {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Deliveries(args) => replay::list(&Engine::open(base.clone())?, args, json).await?,
         Command::Diff(args) => diff::run(base, json, args).await?,
         Command::Keyring => {
             let secrets = Engine::open(base)?.settings().await?.secrets;

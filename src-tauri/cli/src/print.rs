@@ -126,6 +126,36 @@ pub fn endpoint_table(list: &[EndpointView]) {
     }
 }
 
+/// Text for a terminal: every control character (C0, DEL, C1) and bidi control shown escaped
+/// (`\x1b`, `\u{202e}`), so a payload cannot move the cursor, retitle or recolour the terminal,
+/// or reorder what is displayed.
+pub fn safe(s: &str) -> String {
+    escape(s, false)
+}
+
+/// Like [`safe`], keeping line breaks and tabs (for bodies); non-UTF-8 bodies are summarised.
+pub fn safe_body(body: &[u8]) -> String {
+    match std::str::from_utf8(body) {
+        Ok("") => "(empty body)".into(),
+        Ok(text) => escape(text, true),
+        Err(_) => format!("({} of binary, not UTF-8)", size(body.len() as u64)),
+    }
+}
+
+fn escape(s: &str, keep_lines: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let bidi = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}');
+        match c {
+            '\n' | '\t' if keep_lines => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (0x80..0xa0).contains(&(c as u32)) || bidi => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn done(json: bool, text: &str, value: serde_json::Value) {
     if json {
         println!("{value}");

@@ -20,4 +20,8 @@ pub enum Event {
     TunnelChanged(crate::tunnel::TunnelStatusView),
     /// The stored verdicts of an endpoint's captures were recomputed: lists should reload.
     VerdictsChanged { endpoint: String },
+    /// A delivery attempt (replay or forward) was stored in the delivery log.
+    Delivered(crate::ipc::DeliverySummary),
+    /// A batch replay made one more attempt.
+    ReplayProgress(crate::ipc::ReplayProgressView),
 }

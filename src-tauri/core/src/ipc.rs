@@ -19,6 +19,13 @@ use crate::error::{Error, ErrorCode};
 use crate::model::{Capture, CaptureId, Endpoint, ResponseRule};
 use crate::signature::{Detection, SchemeId, Verdict};
 
+mod replay;
+pub use replay::{
+    DeliveryFilter, DeliveryId, DeliveryOutcome, DeliveryPage, DeliverySummary, DeliveryView, ListDeliveriesReq,
+    OutgoingView, ReplayBatchView, ReplayDraft, ReplayManyReq, ReplayPreview, ReplayProgressView, ReplayReq,
+    ReplayTarget, ReplayWarning, ReplayWarningCode, RequestEdits, SendFailure,
+};
+
 mod signatures;
 pub use signatures::{
     RequestInput, SecretEdit, SecretStoredIn, SecretView, SetEndpointSignatureReq, SignatureConfigView, TestEventView,

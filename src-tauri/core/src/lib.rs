@@ -14,6 +14,8 @@
 //! - [`diff`]: pure comparison of two deliveries (line, structural JSON, header and metadata diff).
 //! - [`signature`]: pure webhook-signature verification, diagnosis, signing, detection and test-event samples.
 //! - [`curl`]: a request as a ready-to-paste curl command.
+//! - [`forward`]: pure building of outgoing requests (replay, forwarding): rewriting, rebasing, re-signing, warnings.
+//! - [`sender`]: the one outbound HTTP client (head written as built, response read with httparse, rustls).
 //! - [`event`]: events published after each commit.
 //! - [`error`]: the library error and its stable codes.
 //! - [`tunnel`]: public URLs through ngrok or a self-hosted bore server.
@@ -25,11 +27,13 @@ pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod event;
+pub mod forward;
 pub mod ipc;
 pub mod keyring;
 pub mod model;
 pub mod paths;
 pub mod receiver;
+pub mod sender;
 pub mod signature;
 pub mod store;
 pub mod tunnel;

@@ -6,7 +6,7 @@ import type { CaptureSummary } from "./CaptureSummary";
  */
 export type DiffSideView = { 
 /**
- * `capture` today.
+ * `capture`, `delivery_request` or `delivery_response`.
  */
 kind: string, 
 /**

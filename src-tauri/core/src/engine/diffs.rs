@@ -1,5 +1,5 @@
-//! Engine methods of the payload diff: compare two sides (stored captures today; replays and
-//! responses later) on the blocking pool, cancellably; suggest partners for a capture; read
+//! Engine methods of the payload diff: compare two sides (stored captures, the request a
+//! delivery attempt sent, the response it got) on the blocking pool, cancellably; suggest partners for a capture; read
 //! and save per-endpoint ignore rules; fill event keys of captures stored before they existed.
 //! The comparison itself is the pure [`crate::diff`]; this module loads sides, resolves rules
 //! and tracks running diffs. It must not format output for a host.
@@ -17,6 +17,7 @@ use crate::ipc::{
 };
 use crate::model::{Capture, CaptureId, EventKeys};
 use crate::store::diff_rules::{self, DiffRules};
+use crate::store::deliveries::{self, Delivery};
 use crate::store::{captures, Store};
 
 /// Most duplicate deliveries suggested as partners.
@@ -86,6 +87,53 @@ impl LoadedSide {
                 );
                 if reason == "ok" { status } else { format!("{status} ({reason})") }
             }),
+        }
+    }
+
+    /// The request a delivery attempt wrote, as a side (compared with its original capture).
+    fn from_delivery_request(d: &Delivery, endpoint: String) -> LoadedSide {
+        let (path, query) = split_target(&d.head.url);
+        LoadedSide {
+            view: DiffSideView {
+                kind: "delivery_request".into(),
+                label: format!("attempt #{} {} {}", d.head.id, d.head.method, d.head.url),
+                capture: None,
+            },
+            endpoint,
+            method: d.head.method.clone(),
+            path,
+            query,
+            headers: d.request_headers.to_text_pairs(),
+            body: d.request_body.clone(),
+            content_type: d.request_headers.get("content-type"),
+            verdict: None,
+        }
+    }
+
+    /// The response a delivery attempt got; the status line stands where a request's method
+    /// and path would (`HTTP 404 Not Found`), a failure where the status would be.
+    fn from_delivery_response(d: &Delivery, endpoint: String) -> LoadedSide {
+        let h = &d.head;
+        let status = match (h.status, &h.error_code) {
+            (Some(s), _) => format!("HTTP {s} {}", h.reason.clone().unwrap_or_default()).trim_end().to_string(),
+            (None, Some(code)) => format!("failed: {code}"),
+            (None, None) => "no answer".into(),
+        };
+        let headers = d.response_headers.as_ref().map(|h| h.to_text_pairs()).unwrap_or_default();
+        LoadedSide {
+            view: DiffSideView {
+                kind: "delivery_response".into(),
+                label: format!("response of attempt #{} ({status})", h.id),
+                capture: None,
+            },
+            endpoint,
+            method: status,
+            path: String::new(),
+            query: String::new(),
+            content_type: d.response_headers.as_ref().and_then(|h| h.get("content-type")),
+            headers,
+            body: d.response_body.clone().unwrap_or_default(),
+            verdict: None,
         }
     }
 
@@ -221,6 +269,18 @@ fn load(store: &Store, side: &DiffSideRef) -> Result<LoadedSide> {
                 .ok_or_else(|| Error::NotFound(format!("no capture with id {id}")))?;
             Ok(LoadedSide::from_capture(&c))
         }
+        DiffSideRef::DeliveryRequest { id } | DiffSideRef::DeliveryResponse { id } => {
+            let id = *id;
+            let d = store
+                .with(|c| deliveries::get(c, id))?
+                .ok_or_else(|| Error::NotFound(format!("no delivery attempt with id {id}")))?;
+            let endpoint = store.with(|c| captures::get(c, d.head.capture_id))?.map(|c| c.data.endpoint).unwrap_or_default();
+            Ok(if matches!(side, DiffSideRef::DeliveryRequest { .. }) {
+                LoadedSide::from_delivery_request(&d, endpoint)
+            } else {
+                LoadedSide::from_delivery_response(&d, endpoint)
+            })
+        }
     }
 }
 
@@ -292,6 +352,16 @@ fn run_diff(inner: &Inner, req: &DiffCapturesReq, flag: &AtomicBool) -> Result<D
     };
     let diff = diff::diff(&a.side(), &b.side(), &opts, &cancel)?;
     Ok(DiffView { a: a.view, b: b.view, rules, diff })
+}
+
+/// Path and query of a stored URL (`http://h/a?b` → `/a`, `b`).
+fn split_target(url: &str) -> (String, String) {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let target = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    match target.split_once('?') {
+        Some((p, q)) => (p.to_string(), q.to_string()),
+        None => (target.to_string(), String::new()),
+    }
 }
 
 fn merge(into: &mut Vec<String>, more: Vec<String>) {

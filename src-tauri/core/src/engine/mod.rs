@@ -4,10 +4,11 @@
 //! receiver and the event broadcast. Each public method is one user action; hosts (the CLI,
 //! the Tauri shell) stay thin by calling exactly one of them and printing or forwarding the
 //! result. Blocking store calls run on tokio's blocking pool. Capabilities that grow (signatures,
-//! test events, diff, forwarding, tunnel) add their methods in a child module of their own. This
+//! test events, diff, replay, forwarding, tunnel) add their methods in a child module of their own. This
 //! module must not format output for a particular host.
 
 mod diffs;
+mod replay;
 mod secrets;
 pub(crate) mod signatures;
 mod test_events;
@@ -55,6 +56,7 @@ pub(crate) struct Inner {
     tunnel: tunnel::TunnelSlot,
     signatures: signatures::SignatureState,
     diffs: diffs::DiffJobs,
+    replays: replay::ReplayJobs,
     vault: secrets::Vault,
 }
 
@@ -80,6 +82,7 @@ impl Engine {
                 tunnel: tunnel::TunnelSlot::default(),
                 signatures: Default::default(),
                 diffs: Default::default(),
+                replays: Default::default(),
                 vault: secrets::Vault::new(config.keyring),
                 config,
             }),

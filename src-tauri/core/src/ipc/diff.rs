@@ -9,8 +9,8 @@ use crate::diff::Diff;
 use crate::ipc::CaptureSummary;
 use crate::model::CaptureId;
 
-/// One side of a comparison. Only stored captures today; replays and responses will be
-/// further variants (the engine turns each into the same pure `diff::Side`).
+/// One side of a comparison: a stored capture, the request a delivery attempt sent, or the
+/// response it got (the engine turns each into the same pure `diff::Side`).
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
@@ -18,6 +18,16 @@ pub enum DiffSideRef {
     Capture {
         #[ts(type = "number")]
         id: CaptureId,
+    },
+    /// The request a delivery attempt (replay or forward) sent, exactly as written.
+    DeliveryRequest {
+        #[ts(type = "number")]
+        id: crate::ipc::DeliveryId,
+    },
+    /// The response a delivery attempt got.
+    DeliveryResponse {
+        #[ts(type = "number")]
+        id: crate::ipc::DeliveryId,
     },
 }
 
@@ -64,7 +74,7 @@ impl DiffCapturesReq {
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
 #[ts(export)]
 pub struct DiffSideView {
-    /// `capture` today.
+    /// `capture`, `delivery_request` or `delivery_response`.
     pub kind: String,
     /// Short human label, e.g. `#12 POST /stripe`.
     pub label: String,

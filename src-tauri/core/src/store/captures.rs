@@ -209,22 +209,33 @@ pub fn clear(conn: &Connection, endpoint: Option<&str>) -> rusqlite::Result<usiz
 
 /// `(count, highest id)`: a cheap fingerprint of the table, to notice other processes' writes.
 pub fn fingerprint(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
-    conn.query_row("SELECT count(*), coalesce(max(id), 0) FROM captures", [], |r| Ok((r.get(0)?, r.get(1)?)))
+    conn.query_row(
+        "SELECT (SELECT n FROM capture_count WHERE only = 1), coalesce((SELECT max(id) FROM captures), 0)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
 }
 
+/// How many captures are stored: one row kept exact by triggers (migration 0007), not a scan.
 pub fn count(conn: &Connection) -> rusqlite::Result<u64> {
-    conn.query_row("SELECT count(*) FROM captures", [], |r| r.get::<_, i64>(0)).map(|n| n as u64)
+    conn.query_row("SELECT n FROM capture_count WHERE only = 1", [], |r| r.get::<_, i64>(0)).map(|n| n.max(0) as u64)
 }
 
 /// Keeps the newest `max` captures and deletes the rest; returns how many were removed.
+///
+/// Reads the exact count from `capture_count` and deletes only the excess, oldest first, by
+/// walking the start of the primary key: the cost is the number of rows removed (about one
+/// batch per commit), never the size of the history.
 pub(crate) fn enforce_retention(conn: &Connection, max: u64) -> rusqlite::Result<usize> {
     if max == 0 {
         return Ok(0);
     }
-    conn.execute(
-        "DELETE FROM captures WHERE id <= (SELECT id FROM captures ORDER BY id DESC LIMIT 1 OFFSET ?1)",
-        [max as i64],
-    )
+    let excess = count(conn)?.saturating_sub(max);
+    if excess == 0 {
+        return Ok(0);
+    }
+    conn.prepare_cached("DELETE FROM captures WHERE id IN (SELECT id FROM captures ORDER BY id LIMIT ?1)")?
+        .execute([excess as i64])
 }
 
 /// The latest capture before `id` on `endpoint` with this event type.

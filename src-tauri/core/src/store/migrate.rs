@@ -12,6 +12,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_tunnel.sql"),
     include_str!("../../migrations/0005_keyring.sql"),
     include_str!("../../migrations/0006_keyring_trash.sql"),
+    include_str!("../../migrations/0007_capture_count.sql"),
+    include_str!("../../migrations/0008_deliveries.sql"),
 ];
 
 pub(super) fn run(conn: &Connection) -> rusqlite::Result<()> {

@@ -9,7 +9,9 @@
 
 pub mod captures;
 pub mod credentials;
+pub mod deliveries;
 pub mod diff_rules;
+pub mod drafts;
 pub mod endpoints;
 pub mod keyring_trash;
 mod migrate;

@@ -96,6 +96,37 @@ async fn retention_removes_oldest_first() {
     assert_eq!(again.retention(), 5);
 }
 
+/// Retention keeps exactly the newest N even when another process deleted some in between (the
+/// count it reads is kept by the database itself), and the count matches the table.
+#[tokio::test]
+async fn retention_counts_deletes_made_by_another_process() {
+    let r = Running::start().await;
+    r.engine.set_retention(5).await.unwrap();
+    let client = reqwest::Client::new();
+    for i in 0..5 {
+        client.post(format!("{}/ret", r.url)).body(format!("{i}")).send().await.unwrap();
+    }
+    let ids: Vec<i64> = r.all_captures().await.iter().map(|c| c.id).collect();
+    let dir = r.data_dir().to_owned();
+    let (a, b) = (ids[1], ids[3]);
+    tokio::task::spawn_blocking(move || {
+        hookloupe_tests::cli(&dir).args(["delete", &a.to_string()]).assert().success();
+        hookloupe_tests::cli(&dir).args(["delete", &b.to_string()]).assert().success();
+    })
+    .await
+    .unwrap();
+    assert_eq!(r.engine.count_captures().await.unwrap(), 3);
+    for i in 5..8 {
+        client.post(format!("{}/ret", r.url)).body(format!("{i}")).send().await.unwrap();
+    }
+    let bodies: Vec<String> =
+        r.all_captures().await.into_iter().map(|c| String::from_utf8(c.data.body).unwrap()).collect();
+    assert_eq!(bodies, ["2", "4", "5", "6", "7"], "only the one excess capture removed, oldest first");
+    assert_eq!(r.engine.count_captures().await.unwrap(), 5);
+    r.engine.clear_captures(None).await.unwrap();
+    assert_eq!(r.engine.count_captures().await.unwrap(), 0);
+}
+
 #[tokio::test]
 async fn delete_and_clear() {
     let r = Running::start().await;

@@ -26,6 +26,9 @@ import type { SetEndpointSignatureReq } from '../bindings/SetEndpointSignatureRe
 import type { Verdict } from '../bindings/Verdict';
 import { bytesToBase64, utf8Bytes } from '../lib/bytes';
 import { fakeDiff } from './fakeDiff';
+import { deliveryAsCapture, FakeReplay } from './fakeReplay';
+import type { DeliveryView } from '../bindings/DeliveryView';
+import type { DiffSideRef } from '../bindings/DiffSideRef';
 import type { Backend, Unsubscribe } from './types';
 
 const PORT = 4665;
@@ -182,6 +185,36 @@ class FakeBackend implements Backend {
       ignore_headers: [...(stripe ? ['stripe-signature'] : []), 'content-length', 'host'],
       array_key: null,
     };
+  }
+
+  private replay = new FakeReplay({
+    capture: (id) => this.captures.find((c) => c.id === id),
+    signing: (name) => {
+      const ep = this.endpoints.find((e) => e.name === name);
+      const tolerance = Number(ep?.signature?.options.tolerance_secs ?? 300);
+      return { scheme: ep?.signature?.scheme ?? null, secrets: this.secrets.get(name) ?? [], tolerance: Number.isFinite(tolerance) ? tolerance : 300 };
+    },
+    listenerUrl: () => this.listener.url,
+    receive: (method, pathAndQuery, body, headers) => {
+      const s = this.send(method, pathAndQuery, body, headers);
+      const rule = this.endpoints.find((e) => e.name === s.endpoint)?.response ?? { status: 200, headers: [], body: '', delay_ms: 0 };
+      const text = rule.body || JSON.stringify({ ok: true, id: s.id });
+      const ct: Array<[string, string]> = rule.headers.some(([n]) => n.toLowerCase() === 'content-type') ? [] : [['content-type', 'application/json']];
+      return { status: rule.status, headers: [...ct, ...rule.headers, ['x-hookloupe-capture-id', String(s.id)]], body: text };
+    },
+    emit: (name, payload) => this.emit(name, payload),
+  });
+
+  /** One side of a diff as a capture-shaped record (deliveries: the request sent, or the response got). */
+  private diffSide(ref: DiffSideRef): { view: CaptureView; summary: CaptureSummary | null; label: string } {
+    if (ref.kind === 'capture') {
+      const c = this.captures.find((x) => x.id === ref.id) ?? fail('not_found', `capture ${ref.id} not found`);
+      return { view: c, summary: summary(c), label: `#${c.id} ${c.method} ${c.path}` };
+    }
+    const d: DeliveryView = this.replay.delivery(ref.id) ?? fail('not_found', `delivery ${ref.id} not found`);
+    const orig = this.captures.find((x) => x.id === d.capture_id);
+    const { view, label } = deliveryAsCapture(d, ref.kind === 'delivery_request', orig?.endpoint ?? 'default');
+    return { view, summary: orig ? summary(orig) : null, label };
   }
 
   constructor(mode: string) {
@@ -497,12 +530,14 @@ class FakeBackend implements Backend {
       }
       case 'diff_captures': {
         const req = args.req as DiffCapturesReq;
-        const get = (id: number) => this.captures.find((x) => x.id === id) ?? fail('not_found', `capture ${id} not found`);
-        const a = get(req.a.id);
-        const b = get(req.b.id);
+        const a = this.diffSide(req.a);
+        const b = this.diffSide(req.b);
         await new Promise((r) => setTimeout(r, 200)); // long enough to see the Cancel button
         if (req.token && this.cancelled.delete(req.token)) fail('cancelled', 'the diff was cancelled');
-        return fakeDiff(a, b, req, summary(a), summary(b));
+        const out = fakeDiff(a.view, b.view, req, a.summary ?? summary(a.view as Stored), b.summary ?? summary(b.view as Stored));
+        out.a = { kind: req.a.kind, label: a.label, capture: a.summary };
+        out.b = { kind: req.b.kind, label: b.label, capture: b.summary };
+        return out;
       }
       case 'cancel_diff':
         this.cancelled.add(args.token as string);
@@ -569,6 +604,7 @@ class FakeBackend implements Backend {
         this.rules.delete(args.endpoint as string);
         return this.defaultRules(args.endpoint as string);
       default:
+        if (this.replay.handles(cmd)) return this.replay.invoke(cmd, args);
         fail('internal', `unknown command ${cmd}`);
     }
   }

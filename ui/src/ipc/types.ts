@@ -2,13 +2,23 @@
 import type { CapturePage } from '../bindings/CapturePage';
 import type { CaptureSummary } from '../bindings/CaptureSummary';
 import type { CaptureView } from '../bindings/CaptureView';
+import type { DeliveryPage } from '../bindings/DeliveryPage';
+import type { DeliverySummary } from '../bindings/DeliverySummary';
+import type { DeliveryView } from '../bindings/DeliveryView';
 import type { DiffCapturesReq } from '../bindings/DiffCapturesReq';
 import type { DiffPartnerView } from '../bindings/DiffPartnerView';
 import type { DiffRulesView } from '../bindings/DiffRulesView';
 import type { DiffView } from '../bindings/DiffView';
 import type { EndpointView } from '../bindings/EndpointView';
 import type { ListCapturesReq } from '../bindings/ListCapturesReq';
+import type { ListDeliveriesReq } from '../bindings/ListDeliveriesReq';
 import type { ListenerView } from '../bindings/ListenerView';
+import type { ReplayBatchView } from '../bindings/ReplayBatchView';
+import type { ReplayDraft } from '../bindings/ReplayDraft';
+import type { ReplayManyReq } from '../bindings/ReplayManyReq';
+import type { ReplayPreview } from '../bindings/ReplayPreview';
+import type { ReplayProgressView } from '../bindings/ReplayProgressView';
+import type { ReplayReq } from '../bindings/ReplayReq';
 import type { SettingsView } from '../bindings/SettingsView';
 import type { NgrokTokenView } from '../bindings/NgrokTokenView';
 import type { StartTunnelReq } from '../bindings/StartTunnelReq';
@@ -46,6 +56,15 @@ export type Commands = {
   stop_tunnel: [NoArgs, TunnelStatusView];
   ngrok_token_info: [NoArgs, NgrokTokenView];
   save_ngrok_token: [{ token: string | null }, NgrokTokenView];
+  preview_replay: [{ req: ReplayReq }, ReplayPreview];
+  replay: [{ req: ReplayReq }, DeliveryView];
+  replay_many: [{ req: ReplayManyReq }, ReplayBatchView];
+  cancel_replay: [{ token: string }, boolean];
+  list_deliveries: [{ req: ListDeliveriesReq }, DeliveryPage];
+  get_delivery: [{ id: number }, DeliveryView];
+  get_draft: [{ id: number }, ReplayDraft | null];
+  save_draft: [{ draft: ReplayDraft }, ReplayDraft];
+  discard_draft: [{ id: number }, null];
 };
 
 export type Events = {
@@ -53,6 +72,8 @@ export type Events = {
   'captures:changed': null;
   'endpoints:changed': null;
   'tunnel:changed': TunnelStatusView;
+  'delivery:new': DeliverySummary;
+  'replay:progress': ReplayProgressView;
 };
 
 export type Unsubscribe = () => void;

@@ -166,9 +166,12 @@ impl Engine {
                 batch.cancelled = true;
                 break;
             }
-            let last = match self.capture(id).await {
-                Ok(capture) => {
-                    let view = self.send_one(&capture, &req.target, &RequestEdits::default(), &cancel).await?;
+            let sent = match self.capture(id).await {
+                Ok(capture) => self.send_one(&capture, &req.target, &RequestEdits::default(), &cancel).await,
+                Err(e) => Err(e),
+            };
+            let last = match sent {
+                Ok(view) => {
                     let s = view.summary;
                     batch.sent += 1;
                     match s.status {
@@ -182,7 +185,17 @@ impl Engine {
                     batch.deliveries.push(s.clone());
                     Some(s)
                 }
-                Err(e) if e.code() == crate::ErrorCode::NotFound => {
+                // This capture cannot go (deleted, no stored body, cannot be re-signed): the
+                // rest of the batch still does.
+                Err(e) if matches!(
+                    e.code(),
+                    crate::ErrorCode::NotFound
+                        | crate::ErrorCode::InvalidInput
+                        | crate::ErrorCode::NoScheme
+                        | crate::ErrorCode::NoSecret
+                        | crate::ErrorCode::CannotSign
+                ) =>
+                {
                     batch.failed += 1;
                     batch.skipped.push(format!("capture {id}: {e}"));
                     None

@@ -1,6 +1,7 @@
 // Diff state: the two rows checked in the capture list, the open comparison, its options and
 // its result. The comparison runs in the engine (off the UI thread); Cancel stops it by token.
 import type { DiffCapturesReq } from '../../bindings/DiffCapturesReq';
+import type { DiffSideRef } from '../../bindings/DiffSideRef';
 import type { DiffView } from '../../bindings/DiffView';
 import type { ErrorView } from '../../bindings/ErrorView';
 import { call } from '../../ipc';
@@ -10,16 +11,22 @@ const MODE_KEY = 'hookloupe.diff.mode';
 /** Context used when the user asks for every hidden line. */
 export const FULL_CONTEXT = 1_000_000_000;
 
+/** A short label for a side before the engine names it: `#12`, `delivery #3 request`. */
+export function sideLabel(r: DiffSideRef): string {
+  if (r.kind === 'capture') return `#${r.id}`;
+  return `delivery #${r.id} ${r.kind === 'delivery_request' ? 'request' : 'response'}`;
+}
+
 let tokenSeq = 0;
 function newToken(): string {
   return `diff-${Date.now().toString(36)}-${++tokenSeq}`;
 }
 
 class DiffStore {
-  /** Capture ids checked in the list (at most two, in the order they were checked). */
+  /** Capture ids checked in the list, in the order they were checked (two for a diff, any number to replay). */
   checked = $state.raw<number[]>([]);
-  /** The open comparison (old, new), or null. */
-  open = $state.raw<{ a: number; b: number } | null>(null);
+  /** The open comparison (old, new): captures, or a delivery's request or response; null when closed. */
+  open = $state.raw<{ a: DiffSideRef; b: DiffSideRef } | null>(null);
   result = $state.raw<DiffView | null>(null);
   error = $state.raw<ErrorView | null>(null);
   running = $state(false);
@@ -31,7 +38,7 @@ class DiffStore {
 
   toggleChecked(id: number) {
     if (this.checked.includes(id)) this.checked = this.checked.filter((x) => x !== id);
-    else this.checked = [...this.checked, id].slice(-2);
+    else this.checked = [...this.checked, id];
   }
 
   clearChecked() {
@@ -46,6 +53,11 @@ class DiffStore {
   /** Opens the diff of two captures, the older one as the old side. */
   openDiff(x: number, y: number) {
     const [a, b] = x <= y ? [x, y] : [y, x];
+    this.openSides({ kind: 'capture', id: a }, { kind: 'capture', id: b });
+  }
+
+  /** Opens the diff of any two sides, `a` as the old one (e.g. a capture and what a replay of it sent). */
+  openSides(a: DiffSideRef, b: DiffSideRef) {
     this.open = { a, b };
     this.showIgnored = false;
     this.fullContext = false;
@@ -66,8 +78,8 @@ class DiffStore {
     this.running = true;
     this.error = null;
     const req: DiffCapturesReq = {
-      a: { kind: 'capture', id: open.a },
-      b: { kind: 'capture', id: open.b },
+      a: open.a,
+      b: open.b,
       use_endpoint_rules: true,
       ignore_paths: [],
       ignore_headers: [],

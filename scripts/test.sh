@@ -9,7 +9,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-all}"
 
-section() { printf '\n=== %s\n' "$*"; }
+# Each section says how long the previous one took, so CI's budget can be watched.
+started=$SECONDS
+last=$SECONDS
+section() {
+  printf '\n=== %s  (previous section %ds, total %ds)\n' "$*" "$((SECONDS - last))" "$((SECONDS - started))"
+  last=$SECONDS
+}
 
 section "system packages"
 bash scripts/install-system-deps.sh --test
@@ -71,9 +77,11 @@ if [ "$mode" != "--no-e2e" ]; then
   section "GUI end-to-end (real window under Xvfb, tauri-driver)"
   (cd ui && npm run build)   # the app embeds ui/dist: never test a stale one
   cargo build --locked -p hookloupe-app
-  pkill -f 'target/debug/hookloupe-app' 2>/dev/null || true
   xvfb-run -a -s "-screen 0 1280x800x24" \
     cargo test --locked -p hookloupe-tests --features e2e --test e2e -- --test-threads=1
-  pkill -f WebKitWebDriver 2>/dev/null || true
+  # Each GUI test ends the tauri-driver it started (and so its WebKitWebDriver and app) by
+  # PID; nothing else is stopped, so a user's own running Hookloupe survives a test run.
   echo "screenshots: artifacts/e2e/"
 fi
+section "done"
+

@@ -148,3 +148,40 @@ fn a_taken_port_is_a_clear_error() {
     let human = cli(dir.path()).args(["listen", "--port", &port]).assert().failure().get_output().stderr.clone();
     assert!(String::from_utf8_lossy(&human).contains("already in use"));
 }
+
+/// A delivery cannot drive the terminal: in human output every control character (C0, DEL, C1
+/// such as the 8-bit CSI U+009B) and bidi override is shown escaped; `--json` and `--raw` stay exact.
+#[tokio::test]
+async fn human_output_escapes_control_characters() {
+    let r = hookloupe_tests::Running::start().await;
+    let body = "line1\n\x1b]0;pwned\x07\x1b[2J\rover\u{9b}31m\u{202e}txt.exe";
+    let raw = format!(
+        "POST /evil?q=1 HTTP/1.1\r\nHost: x\r\nX-Evil: a\u{9b}31mred \u{202e}gpj.exe\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let (status, text) = hookloupe_tests::raw_http(r.addr, raw.as_bytes()).await;
+    assert_eq!(status, 200, "{text}");
+    let id = hookloupe_tests::capture_id_of(&text).unwrap();
+    let dir = r.data_dir().to_owned();
+    let outs = tokio::task::spawn_blocking(move || {
+        let run = |args: &[&str]| cli(&dir).args(args).output().unwrap();
+        let id = id.to_string();
+        (run(&["show", &id]), run(&["list"]), run(&["diff", &id, &id]), run(&["show", &id, "--raw"]), run(&["show", &id, "--json"]))
+    })
+    .await
+    .unwrap();
+    for (name, out) in [("show", &outs.0), ("list", &outs.1), ("diff", &outs.2)] {
+        let text = String::from_utf8(out.stdout.clone()).unwrap();
+        let bad: Vec<char> = text
+            .chars()
+            .filter(|c| (*c < ' ' && *c != '\n') || *c == '\u{7f}' || ('\u{80}'..'\u{a0}').contains(c) || ('\u{202a}'..='\u{202e}').contains(c))
+            .collect();
+        assert!(bad.is_empty(), "{name} printed raw controls {bad:?}:\n{text}");
+    }
+    let show = String::from_utf8_lossy(&outs.0.stdout);
+    assert!(show.contains("\\x1b]0;pwned\\x07") && show.contains("\\u{009b}") && show.contains("\\u{202e}"), "{show}");
+    assert!(show.contains("line1\n"), "line breaks of bodies kept");
+    assert_eq!(outs.3.stdout, body.as_bytes(), "--raw is exact");
+    let json: serde_json::Value = serde_json::from_slice(&outs.4.stdout).unwrap();
+    assert!(json["headers"].to_string().contains('\u{202e}'), "--json is exact");
+}

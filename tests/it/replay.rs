@@ -271,31 +271,35 @@ async fn a_cancelled_replay_stops_at_once() {
 
 #[tokio::test]
 async fn batches_go_in_capture_order_with_progress_and_a_summary() {
-    let r = Running::start().await;
+    let r = Running::start_with(tempfile::tempdir().unwrap(), |c| c.body_limit = 1000).await;
     let mut ids = Vec::new();
     for i in 0..3 {
         ids.push(capture(&r, format!("POST /b/{i} HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nConnection: close\r\n\r\n{i}").as_bytes()).await);
     }
+    // Over the body limit: nothing stored to replay, so it is skipped, not the whole batch.
+    let (status, text) = raw_http(r.addr, format!("POST /b/big HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n{}", "x".repeat(5000)).as_bytes()).await;
+    assert_eq!(status, 413);
+    let big = capture_id_of(&text).expect("recorded without its body");
     let t = Target::start(Behaviour::status(200, "{}")).await;
     let mut events = r.engine.subscribe();
     let mut tg = target(&t.url);
     tg.keep_path = true;
     let batch = r
         .engine
-        .replay_many(ReplayManyReq { capture_ids: vec![ids[2], 4242, ids[0], ids[1]], target: tg, token: Some("b".into()) })
+        .replay_many(ReplayManyReq { capture_ids: vec![ids[2], 4242, big, ids[0], ids[1]], target: tg, token: Some("b".into()) })
         .await
         .unwrap();
     let lines: Vec<String> = t.wait_for(3).await.iter().map(|g| g.request_line()).collect();
     assert_eq!(lines, ["POST /b/0 HTTP/1.1", "POST /b/1 HTTP/1.1", "POST /b/2 HTTP/1.1"]);
-    assert_eq!((batch.total, batch.sent, batch.success, batch.other, batch.failed), (4, 3, 3, 0, 1));
-    assert_eq!(batch.skipped.len(), 1, "the capture that does not exist");
+    assert_eq!((batch.total, batch.sent, batch.success, batch.other, batch.failed), (5, 3, 3, 0, 2));
+    assert_eq!(batch.skipped.len(), 2, "the capture that does not exist, the one without a stored body: {:?}", batch.skipped);
     let mut progress = Vec::new();
     while let Ok(e) = events.try_recv() {
         if let Event::ReplayProgress(p) = e {
             progress.push((p.done, p.total));
         }
     }
-    assert_eq!(progress, [(1, 4), (2, 4), (3, 4), (4, 4)]);
+    assert_eq!(progress, [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]);
 }
 
 #[tokio::test]

@@ -72,6 +72,8 @@ pub async fn run(config: Config, json: bool, args: DiffArgs) -> anyhow::Result<(
     Ok(())
 }
 
+use crate::print::safe;
+
 struct Paint(bool);
 
 impl Paint {
@@ -111,14 +113,14 @@ fn meta_name(f: MetaField) -> &'static str {
 }
 
 fn opt(v: &Option<String>) -> String {
-    v.clone().unwrap_or_else(|| "(none)".into())
+    v.as_deref().map(safe).unwrap_or_else(|| "(none)".into())
 }
 
 fn value(v: &Option<serde_json::Value>) -> String {
     match v {
         None => "(absent)".into(),
         Some(v) => {
-            let s = v.to_string();
+            let s = safe(&v.to_string());
             if s.chars().count() > 120 {
                 format!("{}…", s.chars().take(120).collect::<String>())
             } else {
@@ -135,7 +137,7 @@ pub fn render(out: &mut impl Write, v: &DiffView, color: bool) -> std::io::Resul
     writeln!(
         out,
         "{}",
-        p.bold(&format!("--- {}\n+++ {}", v.a.label, v.b.label))
+        p.bold(&format!("--- {}\n+++ {}", safe(&v.a.label), safe(&v.b.label)))
     )?;
     let ignored = if d.ignored_count > 0 { format!(", {} ignored", d.ignored_count) } else { String::new() };
     writeln!(
@@ -158,9 +160,9 @@ pub fn render(out: &mut impl Write, v: &DiffView, color: bool) -> std::io::Resul
         for h in &d.headers {
             let mark = if h.ignored { p.dim(" (ignored)") } else { String::new() };
             let line = match h.op {
-                HeaderOp::Added => p.green(&format!("+ {}: {}", h.name, h.new.join(", "))),
-                HeaderOp::Removed => p.red(&format!("- {}: {}", h.name, h.old.join(", "))),
-                HeaderOp::Changed => format!("~ {}: {} → {}", h.name, h.old.join(", "), h.new.join(", ")),
+                HeaderOp::Added => p.green(&format!("+ {}: {}", safe(&h.name), safe(&h.new.join(", ")))),
+                HeaderOp::Removed => p.red(&format!("- {}: {}", safe(&h.name), safe(&h.old.join(", ")))),
+                HeaderOp::Changed => format!("~ {}: {} → {}", safe(&h.name), safe(&h.old.join(", ")), safe(&h.new.join(", "))),
             };
             writeln!(out, "  {line}{mark}")?;
         }
@@ -170,10 +172,10 @@ pub fn render(out: &mut impl Write, v: &DiffView, color: bool) -> std::io::Resul
         for c in &d.json_changes {
             let mark = if c.ignored { p.dim(" (ignored)") } else { String::new() };
             let line = match c.op {
-                JsonOp::Added => p.green(&format!("+ {}: {}", c.path, value(&c.new))),
-                JsonOp::Removed => p.red(&format!("- {}: {}", c.path, value(&c.old))),
-                JsonOp::Changed => format!("~ {}: {} → {}", c.path, value(&c.old), value(&c.new)),
-                JsonOp::TypeChanged => format!("~ {}: {} → {} (type changed)", c.path, value(&c.old), value(&c.new)),
+                JsonOp::Added => p.green(&format!("+ {}: {}", safe(&c.path), value(&c.new))),
+                JsonOp::Removed => p.red(&format!("- {}: {}", safe(&c.path), value(&c.old))),
+                JsonOp::Changed => format!("~ {}: {} → {}", safe(&c.path), value(&c.old), value(&c.new)),
+                JsonOp::TypeChanged => format!("~ {}: {} → {} (type changed)", safe(&c.path), value(&c.old), value(&c.new)),
             };
             writeln!(out, "  {line}{mark}")?;
         }
@@ -195,9 +197,9 @@ pub fn render(out: &mut impl Write, v: &DiffView, color: bool) -> std::io::Resul
                 let mut text = String::new();
                 for s in &l.segments {
                     if color && s.emphasized && !code.is_empty() {
-                        text.push_str(&format!("\x1b[7m{}\x1b[27m", s.text));
+                        text.push_str(&format!("\x1b[7m{}\x1b[27m", safe(&s.text)));
                     } else {
-                        text.push_str(&s.text);
+                        text.push_str(&safe(&s.text));
                     }
                 }
                 let line = format!("{sign}{text}");

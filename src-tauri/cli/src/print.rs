@@ -25,14 +25,14 @@ fn local_time(us: i64) -> String {
 }
 
 fn target(path: &str, query: &str) -> String {
-    if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") }
+    safe(&if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") })
 }
 
 pub fn capture_line(c: &Capture) -> String {
     let d = &c.data;
     let mut note = if d.body_over_limit { "  [413: body over limit]".to_owned() } else { String::new() };
     if d.via == hookloupe_core::model::Via::Tunnel {
-        note.push_str(&format!("  [via tunnel{}]", d.forwarded_for.as_deref().map(|f| format!(", client {f}")).unwrap_or_default()));
+        note.push_str(&format!("  [via tunnel{}]", d.forwarded_for.as_deref().map(|f| format!(", client {}", safe(f))).unwrap_or_default()));
     }
     if let Some(v) = &c.signature.verdict {
         note.push_str(&format!("  [signature {}]", crate::verify::status_word(v.status)));
@@ -41,12 +41,12 @@ pub fn capture_line(c: &Capture) -> String {
         "#{:<5} {}  {:<7} {}  → {}  {}  {}  from {}{note}",
         c.id,
         local_time(d.received_at_us),
-        d.method,
+        safe(&d.method),
         target(&d.path, &d.query),
-        d.endpoint,
+        safe(&d.endpoint),
         size(d.body_size),
-        d.content_type.as_deref().unwrap_or("-"),
-        d.remote_addr,
+        safe(d.content_type.as_deref().unwrap_or("-")),
+        safe(&d.remote_addr),
     )
 }
 
@@ -61,8 +61,8 @@ pub fn capture_table(items: &[CaptureSummary], next_before: Option<i64>) {
             "{:<6} {:<27} {:<7} {:<12} {:<9} {:>9}  {}{}{}",
             c.id,
             c.received_at,
-            c.method,
-            c.endpoint,
+            safe(&c.method),
+            safe(&c.endpoint),
             c.verdict.as_ref().map_or("-", |v| crate::verify::status_word(v.status)),
             size(c.body_size),
             target(&c.path, &c.query),
@@ -77,13 +77,13 @@ pub fn capture_table(items: &[CaptureSummary], next_before: Option<i64>) {
 
 pub fn capture_detail(c: &Capture) {
     let v = CaptureView::from(c);
-    println!("#{} {} {}", v.id, v.method, v.url);
-    println!("received  {}  from {}  endpoint {}", v.received_at, v.remote_addr, v.endpoint);
-    println!("body      {}  {}", size(v.body_size), v.content_type.as_deref().unwrap_or("(no content type)"));
+    println!("#{} {} {}", v.id, safe(&v.method), safe(&v.url));
+    println!("received  {}  from {}  endpoint {}", v.received_at, safe(&v.remote_addr), safe(&v.endpoint));
+    println!("body      {}  {}", size(v.body_size), safe(v.content_type.as_deref().unwrap_or("(no content type)")));
     println!();
     println!("headers:");
     for (n, val) in &v.headers {
-        println!("  {n}: {val}");
+        println!("  {}: {}", safe(n), safe(val));
     }
     println!();
     let body = &c.data.body;
@@ -93,7 +93,7 @@ pub fn capture_detail(c: &Capture) {
         println!("body: (empty)");
     } else {
         match std::str::from_utf8(body) {
-            Ok(text) => println!("body:\n{text}"),
+            Ok(text) => println!("body:\n{}", safe_body(text.as_bytes())),
             Err(_) => println!("body: {} bytes of binary (not UTF-8); `hookloupe show {} --raw` writes them exactly", body.len(), v.id),
         }
     }
@@ -117,8 +117,8 @@ pub fn endpoint_table(list: &[EndpointView]) {
         });
         println!(
             "{:<16} {:<28} {:>6} {:>7}ms  {}",
-            e.name,
-            e.path_prefix,
+            safe(&e.name),
+            safe(&e.path_prefix),
             e.response.status,
             e.response.delay_ms,
             sig.unwrap_or_else(|| "-".into())

@@ -184,17 +184,17 @@ fn print_verdict(v: &Verdict) {
     let reason = serde_json::to_value(v.reason).ok().and_then(|r| r.as_str().map(str::to_owned)).unwrap_or_default();
     let secret = v.matched_secret_index.map(|i| format!(" with secret #{i}")).unwrap_or_default();
     println!("{} — {}{secret}  ({reason})", status_word(v.status).to_uppercase(), v.scheme.label());
-    println!("{}", v.explanation);
+    println!("{}", crate::print::safe(&v.explanation));
     if let Some(skew) = v.skew_secs {
         println!("timestamp skew: {skew} s");
     }
     if let Some(e) = &v.expected {
-        println!("expected: {e}");
+        println!("expected: {}", crate::print::safe(e));
     }
     if let Some(r) = &v.received {
-        println!("received: {r}");
+        println!("received: {}", crate::print::safe(r));
     }
     if let Some(h) = &v.other_endpoint_hint {
-        println!("hint: {h}");
+        println!("hint: {}", crate::print::safe(h));
     }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Hookloupe test on a Debian/Ubuntu machine, installing what is missing first:
-#   signatures cross-checked both ways with the providers' own PyPI and npm libraries,
+#   signatures cross-checked both ways with the providers' own PyPI and npm libraries
+#   (and re-signed replays sent over HTTP to servers that verify with them),
 #   Rust unit + integration tests (real HTTP on 127.0.0.1, real SQLite, the real CLI binary),
 #   UI type check + unit tests, IPC bindings drift check,
 #   GUI end-to-end tests (the real app under Xvfb through tauri-driver).
@@ -52,6 +53,10 @@ if [ "$mode" != "--e2e-only" ]; then
   section "Signatures: requests signed by hookloupe, accepted by the providers' own libraries (PyPI, npm)"
   target/crosscheck-venv/bin/python tests/crosscheck/reverse.py "$hookloupe_bin"
   node tests/crosscheck/npm/reverse.mjs "$hookloupe_bin"
+
+  section "Signatures: captures replayed re-signed over HTTP, accepted by the providers' own libraries (PyPI, npm)"
+  target/crosscheck-venv/bin/python tests/crosscheck/replay.py "$hookloupe_bin"
+  node tests/crosscheck/npm/replay.mjs "$hookloupe_bin"
 
   section "Rust: unit and integration tests"
   cargo test --locked

@@ -64,6 +64,9 @@ EXPECTED = {
     "hubspot_v3", "square", "paddle", "mailgun",
 }
 TIMEOUT = 15  # seconds, for every subprocess and HTTP call
+# Checks that fail because of a Hookloupe bug not fixed yet: printed as KNOWN BUG, not counted.
+# Once one passes, the run fails until it is removed from here.
+KNOWN_BUGS = {}
 
 HOOKLOUPE = None
 results = []  # (name, scheme, error or None)
@@ -230,7 +233,14 @@ def replay_check(name, scheme, library, ctx, flags, *, to=None, accepted=True, s
         if inspect:
             inspect(r, attempt)
     except Exception as e:  # noqa: BLE001 — every failure is reported, then the run fails
-        fail(name, scheme, str(e) if isinstance(e, AssertionError) else "".join(traceback.format_exception_only(e)).strip())
+        detail = str(e) if isinstance(e, AssertionError) else "".join(traceback.format_exception_only(e)).strip()
+        if name in KNOWN_BUGS:
+            print(f"KNOWN BUG replay {name}: {KNOWN_BUGS[name]}: {detail}")
+        else:
+            fail(name, scheme, detail)
+        return
+    if name in KNOWN_BUGS:
+        fail(name, scheme, f"passes now: remove it from KNOWN_BUGS ({KNOWN_BUGS[name]})")
         return
     results.append((name, scheme, None))
     how = " ".join("FILE" if os.path.isabs(f) else f for f in flags) or "as captured"
@@ -444,8 +454,10 @@ def twilio_replays():
                 raise AssertionError(f"the URL it arrived at does not carry one bodySHA256 of the body sent: {r.url}")
 
         replay_check("twilio-json-keep-path", "twilio", lib, ctx, ["--keep-path", "--resign"], to=ctx["target"].url, inspect=body_sha)
-        edited = BODIES[0].encode()
-        replay_check("twilio-json-edited-body", "twilio", lib, ctx, ["--body-file", "-", "--resign"], stdin=edited, inspect=body_sha)
+        edited, base = BODIES[0].encode(), ctx["target"].url
+        replay_check("twilio-json-edited-body", "twilio", lib, ctx, ["--body-file", "-", "--resign"], to=base + "/twilio/hook?x=1", stdin=edited, inspect=body_sha)
+        # The capture's query carries the bodySHA256 of the body it came with (KNOWN_BUGS).
+        replay_check("twilio-json-edited-body-keep-path", "twilio", lib, ctx, ["--keep-path", "--body-file", "-", "--resign"], to=base, stdin=edited, inspect=body_sha)
 
 
 def hubspot_replays():

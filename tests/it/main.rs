@@ -1,6 +1,7 @@
 //! Integration tests over real parts: a real receiver on 127.0.0.1 (port 0), a real SQLite
 //! file in a temporary directory, the real `hookloupe` binary.
 //!
+//! - abuse: silent, trickling and capped connections; header fidelity after upgrade requests; Host rules
 //! - receive: what the receiver records and answers (bytes, headers, methods, limits, rules)
 //! - store: durability, concurrency, restart, retention, locked database
 //! - cli: the `hookloupe` binary's commands and `--json` shapes
@@ -12,6 +13,7 @@
 //! - replay: captures sent to target servers started by the test: exact bytes, rewriting, re-signing, failures, CLI
 //! - test_events: `sign` (JSON and curl) verified valid, signed test events through the real receiver
 
+mod abuse;
 mod cli;
 mod crash;
 mod diff;

@@ -144,6 +144,12 @@ struct EndpointArgs {
 }
 
 fn main() -> ExitCode {
+    #[cfg(unix)]
+    // SAFETY: restores the default disposition of SIGPIPE before any thread starts, as every
+    // Unix filter has it: a closed pipe (`| head`) ends the process quietly.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("HOOKLOUPE_LOG"))

@@ -20,11 +20,21 @@ pub struct Config {
     pub body_limit: usize,
     /// Whether secrets go to the OS keyring (when one answers) or stay in the database.
     pub keyring: KeyringMode,
+    /// Most connections a receiver keeps open (the oldest idle one is closed to make room);
+    /// `None`: as many as the open-files limit allows, up to 16,384.
+    pub max_connections: Option<usize>,
+    /// A request head must arrive within this; also how long an idle keep-alive connection
+    /// waits for its next request.
+    pub header_read_timeout: std::time::Duration,
 }
 
 impl Config {
     pub fn new(data_dir: PathBuf) -> Config {
-        Config { data_dir, body_limit: DEFAULT_BODY_LIMIT, keyring: KeyringMode::Auto }
+        Config { data_dir, body_limit: DEFAULT_BODY_LIMIT, keyring: KeyringMode::Auto, max_connections: None, header_read_timeout: crate::receiver::HEADER_READ_TIMEOUT }
+    }
+
+    pub fn receiver_limits(&self) -> crate::receiver::Limits {
+        crate::receiver::Limits { max_connections: self.max_connections, header_read_timeout: self.header_read_timeout }
     }
 
     pub fn db_path(&self) -> PathBuf {

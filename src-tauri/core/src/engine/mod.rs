@@ -139,7 +139,7 @@ impl Engine {
             judge: self.inner.signatures.judge_fn(),
         };
         let (shutdown, stop) = watch::channel(false);
-        tokio::spawn(receiver::serve(listener, receiver::router(state), stop.clone()));
+        tokio::spawn(receiver::serve(listener, receiver::router(state), stop.clone(), self.inner.config.receiver_limits()));
         let inner = self.inner.clone();
         let mut stop_reload = stop;
         let mut own = self.subscribe();

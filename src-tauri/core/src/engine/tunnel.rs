@@ -90,7 +90,7 @@ impl Engine {
             judge: self.inner.signatures.judge_fn(),
             ingress: Ingress::Tunnel { status: status_rx.clone(), trust_forwarded_for: provider == "ngrok" },
         };
-        tokio::spawn(receiver::serve(listener, receiver::router(state), stop_rx.clone()));
+        tokio::spawn(receiver::serve(listener, receiver::router(state), stop_rx.clone(), self.inner.config.receiver_limits()));
         match spec {
             TunnelSpec::Ngrok { token, domain } => {
                 let to = url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("a valid URL");

@@ -193,3 +193,19 @@ fn query_carried_signatures_update_the_request_target() {
     let verdict = resign::with_view(&out, |r| signature::verify(&cfg, r, 0));
     assert_eq!(verdict.status, VerdictStatus::Valid, "{}", verdict.explanation);
 }
+
+#[test]
+fn twilio_json_resigning_replaces_a_stale_body_hash() {
+    let cfg = SchemeConfig::new(SchemeId::Twilio, &["twilio_token"]);
+    let h = hl(&[("Content-Type", b"application/json")]);
+    let old_hash = "015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862";
+    let query = format!("x=1&bodySHA256={old_hash}");
+    let s = Source { method: "POST", path: "/twilio/hook", query: &query, headers: &h, body: br#"{"a":1}"# };
+    let edits = Edits { body: Some(br#"{"a":2}"#.to_vec()), ..Edits::default() };
+    let mut out = build(&s, &edits, destination("http://127.0.0.1:3000", true, "/twilio/hook", &query).unwrap()).unwrap();
+    resign(&mut out, &cfg, &ResignOptions::default(), 1_800_000_000).unwrap();
+    assert_eq!(out.destination.target.matches("bodySHA256=").count(), 1, "{}", out.destination.target);
+    assert!(!out.destination.target.contains(old_hash) && out.destination.target.starts_with("/twilio/hook?x=1&"));
+    let verdict = resign::with_view(&out, |r| signature::verify(&cfg, r, 1_800_000_000));
+    assert_eq!(verdict.status, VerdictStatus::Valid, "{}", verdict.explanation);
+}

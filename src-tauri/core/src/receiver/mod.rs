@@ -7,6 +7,7 @@
 //! header limits). This module must not touch SQL or decide what the UI shows.
 
 mod body;
+mod conns;
 mod rawhead;
 mod response;
 
@@ -31,6 +32,9 @@ pub const CAPTURE_ID_HEADER: &str = "x-hookloupe-capture-id";
 pub const MAX_HEADERS: usize = 512;
 /// Largest request head (request line + headers) accepted, in bytes.
 pub const MAX_HEAD_BYTES: usize = 1024 * 1024;
+/// A request head must arrive within this (slow senders trickling headers are closed); it is
+/// also how long an idle keep-alive connection waits for its next request.
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Computes a capture's signature verdict before it is stored (pure; may take milliseconds on large bodies).
 pub type Judge = Arc<dyn Fn(&NewCapture) -> CaptureSignature + Send + Sync>;
@@ -63,6 +67,25 @@ pub enum Ingress {
 /// Bodies larger than this get their event keys computed on the blocking pool.
 const BLOCKING_KEYS_ABOVE: usize = 256 * 1024;
 
+/// RFC 9112 §3.2: HTTP/1.1 requests carry exactly one `Host` (HTTP/1.0 may omit it), and its
+/// value is `uri-host [ ":" port ]` — never a path, query, credentials or spaces, which would
+/// otherwise be copied into the stored URL.
+fn check_host(headers: &HeaderList, version: axum::http::Version, absolute_form: bool) -> Result<(), &'static str> {
+    let hosts: Vec<&[u8]> =
+        headers.0.iter().filter(|(n, _)| n.eq_ignore_ascii_case("host")).map(|(_, v)| v.as_slice()).collect();
+    match hosts.as_slice() {
+        [] if version == axum::http::Version::HTTP_11 && !absolute_form => {
+            Err("an HTTP/1.1 request must carry a Host header (RFC 9112 §3.2)")
+        }
+        [] => Ok(()),
+        [one] => {
+            let ok = one.iter().all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:[]%".contains(b));
+            if ok { Ok(()) } else { Err("the Host header holds characters a host name cannot (a path, query, credentials or spaces)") }
+        }
+        _ => Err("a request must carry one Host header, not several (RFC 9112 §3.2)"),
+    }
+}
+
 pub fn router(state: ReceiverState) -> Router {
     Router::new().fallback(capture).with_state(state)
 }
@@ -82,6 +105,10 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
     );
     let raw = parts.extensions.get::<rawhead::Heads>().and_then(|q| q.lock().ok()?.pop_front());
     let headers = rawhead::reconcile(raw, parsed);
+    if let Err(why) = check_host(&headers, parts.version, parts.uri.authority().is_some()) {
+        // RFC 9112 §3.2: a request without a valid Host is answered 400 and not recorded.
+        return response::error(axum::http::StatusCode::BAD_REQUEST, "bad_host", why, None);
+    }
     let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let (via, public_base, forwarded_for) = match &st.ingress {
         Ingress::Local => (Via::Local, None, None),
@@ -206,7 +233,19 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
 
 /// Serves `app` on `listener` until `shutdown` turns true. Each connection is HTTP/1.1 with
 /// keep-alive; the remote address is passed to handlers as `ConnectInfo<SocketAddr>`.
-pub async fn serve(listener: TcpListener, app: Router, mut shutdown: watch::Receiver<bool>) {
+/// Serves `app` on `listener` until `shutdown`; at most `max_connections` open (default: what
+/// the open-files limit allows).
+/// Connection limits of a receiver (from [`crate::Config`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_connections: Option<usize>,
+    pub header_read_timeout: std::time::Duration,
+}
+
+pub async fn serve(listener: TcpListener, app: Router, mut shutdown: watch::Receiver<bool>, limits: Limits) {
+    let max_connections = limits.max_connections;
+    let limit = conns::raise_open_files_limit();
+    let conns = conns::Conns::new(max_connections.unwrap_or_else(|| conns::cap_for(limit)));
     loop {
         let (stream, remote) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -220,28 +259,49 @@ pub async fn serve(listener: TcpListener, app: Router, mut shutdown: watch::Rece
             },
             _ = shutdown.changed() => return,
         };
+        // At the cap the oldest idle connection makes room; if all are busy, this one waits
+        // for nothing: it is closed at once.
+        let Some(slot) = conns.admit() else {
+            tracing::warn!("connection from {remote} refused: every one of {} connections is busy", conns.open_count());
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let mut conn_shutdown = shutdown.clone();
         tokio::spawn(async move {
             let heads = rawhead::Heads::default();
             let stream = rawhead::Tap::new(stream, heads.clone());
+            let busy = slot.busy.clone();
             let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
                 req.extensions_mut().insert(ConnectInfo(remote));
                 req.extensions_mut().insert(heads.clone());
-                app.clone().oneshot(req.map(axum::body::Body::new))
+                let busy = busy.clone();
+                busy.store(true, std::sync::atomic::Ordering::Relaxed);
+                let answer = app.clone().oneshot(req.map(axum::body::Body::new));
+                async move {
+                    let r = answer.await;
+                    busy.store(false, std::sync::atomic::Ordering::Relaxed);
+                    r
+                }
             });
             let mut builder = hyper::server::conn::http1::Builder::new();
-            builder.keep_alive(true).max_headers(MAX_HEADERS).max_buf_size(MAX_HEAD_BYTES);
+            builder
+                .keep_alive(true)
+                .max_headers(MAX_HEADERS)
+                .max_buf_size(MAX_HEAD_BYTES)
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout);
             let conn = builder.serve_connection(TokioIo::new(stream), service);
             tokio::pin!(conn);
             tokio::select! {
                 r = conn.as_mut() => if let Err(e) = r { tracing::debug!("connection from {remote}: {e}") },
+                _ = slot.close.notified() => tracing::debug!("connection from {remote} shed to make room for a new sender"),
                 _ = conn_shutdown.changed() => {
                     conn.as_mut().graceful_shutdown();
                     let _ = conn.await;
                 }
             }
+            drop(slot);
         });
     }
 }

@@ -180,7 +180,10 @@ fn parse_head(buf: &[u8]) -> Head {
                         .map_or(Framing::Unknown, |n| if n == 0 { Framing::None } else { Framing::Length(n) });
                 }
             }
-            if req.method == Some("CONNECT") || headers.0.iter().any(|(n, _)| n.eq_ignore_ascii_case("upgrade")) {
+            // The receiver never switches protocols (hyper serves it without upgrades, and no
+            // reply is 101), so a request asking for one (`Upgrade: h2c`, websocket) is framed
+            // as any other and the connection goes on as HTTP/1.1. Only CONNECT leaves HTTP.
+            if req.method == Some("CONNECT") {
                 framing = Framing::Unknown;
             }
             Head::Complete { len, headers, framing }
@@ -192,12 +195,12 @@ fn parse_head(buf: &[u8]) -> Head {
 /// values, as multisets); otherwise the `HeaderMap`'s list.
 pub fn reconcile(raw: Option<HeaderList>, parsed: HeaderList) -> HeaderList {
     let Some(raw) = raw else { return parsed };
-    if raw.0.len() != parsed.0.len() {
-        return parsed;
-    }
     let key = |l: &HeaderList| {
         let mut v: Vec<(String, Vec<u8>)> = l.0.iter().map(|(n, v)| (n.to_ascii_lowercase(), v.clone())).collect();
         v.sort();
+        // hyper keeps one of several identical Content-Length headers (RFC 9112 §6.3 allows
+        // them): compare with repeats of the same value folded, and keep every raw one.
+        v.dedup_by(|a, b| a.0 == "content-length" && a == b);
         v
     };
     if key(&raw) == key(&parsed) {

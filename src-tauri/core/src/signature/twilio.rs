@@ -93,14 +93,20 @@ pub(crate) fn sign(
 ) -> Result<Signed, SignatureError> {
     let json_body =
         !req.body.is_empty() && !codec::is_form(req) && !req.method.eq_ignore_ascii_case("GET");
-    let new_url = if json_body && body_hash_param(req.url).is_none() {
+    // The URL carries the hash of the body being signed: a stale one (the body was edited
+    // since) is replaced, other query parameters are kept as they are.
+    let hash = codec::sha256_hex(req.body);
+    let new_url = if json_body && body_hash_param(req.url).as_deref() != Some(hash.as_str()) {
         let u = codec::split_url(req.url);
-        let mut q = u.query.unwrap_or("").to_string();
-        if !q.is_empty() {
-            q.push('&');
-        }
-        q.push_str(&format!("bodySHA256={}", codec::sha256_hex(req.body)));
-        Some(codec::join_url(u.scheme, u.authority, u.path, Some(&q)))
+        let mut q: Vec<&str> = u
+            .query
+            .unwrap_or("")
+            .split('&')
+            .filter(|p| !p.is_empty() && p.split('=').next() != Some("bodySHA256"))
+            .collect();
+        let param = format!("bodySHA256={hash}");
+        q.push(&param);
+        Some(codec::join_url(u.scheme, u.authority, u.path, Some(&q.join("&"))))
     } else {
         None
     };

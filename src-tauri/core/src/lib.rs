@@ -17,6 +17,7 @@
 //! - [`forward`]: pure building of outgoing requests (replay, forwarding): rewriting, rebasing, re-signing, warnings.
 //! - [`sender`]: the one outbound HTTP client (head written as built, response read with httparse, rustls).
 //! - [`event`]: events published after each commit.
+//! - [`event_keys`]: which event a delivery carries (identity and type), from provider headers and body fields.
 //! - [`error`]: the library error and its stable codes.
 //! - [`tunnel`]: public URLs through ngrok or a self-hosted bore server.
 //! - [`keyring`]: the OS keyring, home of the user's secrets when one answers.
@@ -27,6 +28,7 @@ pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod event;
+pub mod event_keys;
 pub mod forward;
 pub mod ipc;
 pub mod keyring;

@@ -115,7 +115,7 @@ impl Via {
     }
 }
 
-/// The event a delivery carries, derived from its headers and body by [`crate::diff`].
+/// The event a delivery carries, derived from its headers and body by [`crate::event_keys`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventKeys {
     /// `kind:value`, e.g. `stripe_id:evt_1` or `github_delivery:72d3…`.
@@ -126,7 +126,7 @@ pub struct EventKeys {
 
 impl EventKeys {
     pub fn of(headers: &HeaderList, body: &[u8]) -> EventKeys {
-        let (id, event_type) = crate::diff::event_keys(&headers.to_text_pairs(), body);
+        let (id, event_type) = crate::event_keys::event_keys(&headers.to_text_pairs(), body);
         EventKeys { id: id.map(|(kind, value)| format!("{kind}:{value}")), event_type }
     }
 }

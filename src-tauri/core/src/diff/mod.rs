@@ -19,7 +19,7 @@ mod text;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use headers::{event_identity, event_keys, event_type};
+pub use crate::event_keys::{event_identity, event_keys, event_type};
 pub use ignore::{default_ignores, detect_scheme, validate_ignore_path};
 
 use crate::diff::ignore::Ignore;

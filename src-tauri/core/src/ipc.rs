@@ -112,6 +112,35 @@ pub struct CaptureView {
     pub detections: Vec<Detection>,
 }
 
+impl From<crate::store::captures::CaptureHead> for CaptureSummary {
+    fn from(h: crate::store::captures::CaptureHead) -> Self {
+        CaptureSummary {
+            id: h.id,
+            received_at: rfc3339_us(h.received_at_us),
+            received_at_us: h.received_at_us,
+            endpoint: h.endpoint,
+            method: h.method,
+            path: h.path,
+            query: h.query,
+            body_size: h.body_size,
+            body_over_limit: h.body_over_limit,
+            content_type: h.content_type,
+            remote_addr: h.remote_addr,
+            via: h.via,
+            forwarded_for: h.forwarded_for,
+            event_type: h.event_type,
+            duplicate_of: h.duplicate_of,
+            verdict: h.verdict.map(|v| VerdictSummary {
+                status: v.status,
+                reason: v.reason,
+                scheme: v.scheme,
+                matched_secret_index: v.matched_secret_index,
+            }),
+            detected_scheme: h.detected_scheme,
+        }
+    }
+}
+
 impl From<&Capture> for CaptureSummary {
     fn from(c: &Capture) -> Self {
         let d = &c.data;

@@ -196,17 +196,17 @@ impl Engine {
             if let Some(event_id) = &d.event.id {
                 let dups =
                     i.store.with(|c| captures::same_event_id(c, &d.endpoint, event_id, id, MAX_DUPLICATE_PARTNERS))?;
-                out.extend(dups.into_iter().map(|capture| DiffPartnerView { reason: PartnerReason::Duplicate, capture }));
+                out.extend(dups.into_iter().map(|h| DiffPartnerView { reason: PartnerReason::Duplicate, capture: h.into() }));
             }
             let previous = match &d.event.event_type {
                 Some(t) => i
                     .store
                     .with(|c| captures::previous_of_type(c, &d.endpoint, t, id))?
-                    .map(|s| (PartnerReason::PreviousSameType, s)),
+                    .map(|s| (PartnerReason::PreviousSameType, CaptureSummary::from(s))),
                 None => i
                     .store
                     .with(|c| captures::previous_same_route(c, &d.endpoint, &d.method, &d.path, id))?
-                    .map(|s| (PartnerReason::PreviousSameRoute, s)),
+                    .map(|s| (PartnerReason::PreviousSameRoute, CaptureSummary::from(s))),
             };
             if let Some((reason, capture)) = previous {
                 if !out.iter().any(|p| p.capture.id == capture.id) {

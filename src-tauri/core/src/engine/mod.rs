@@ -181,7 +181,7 @@ impl Engine {
         self.blocking(move |i| {
             let (items, next_before) =
                 i.store.with(|c| captures::page(c, req.limit, req.before, req.endpoint.as_deref()))?;
-            Ok(CapturePage { items, next_before })
+            Ok(CapturePage { items: items.into_iter().map(Into::into).collect(), next_before })
         })
         .await
     }

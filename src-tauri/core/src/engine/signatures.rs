@@ -26,8 +26,6 @@ use crate::store::{captures, signatures as sig_store};
 /// Every endpoint's signature settings, swapped whole when they change.
 pub(crate) type SignatureTable = Arc<RwLock<Arc<BTreeMap<String, EndpointSignature>>>>;
 
-/// Bodies larger than this are verified on the blocking pool rather than in the handler.
-pub(crate) const INLINE_VERIFY_MAX: usize = 256 * 1024;
 /// Captures re-evaluated per store round trip.
 const REEVALUATE_BATCH: u32 = 100;
 

@@ -36,6 +36,9 @@ pub const MAX_HEAD_BYTES: usize = 1024 * 1024;
 /// also how long an idle keep-alive connection waits for its next request.
 pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
+/// Bodies larger than this are judged on the blocking pool rather than in the handler.
+const INLINE_VERIFY_MAX: usize = 256 * 1024;
+
 /// Computes a capture's signature verdict before it is stored (pure; may take milliseconds on large bodies).
 pub type Judge = Arc<dyn Fn(&NewCapture) -> CaptureSignature + Send + Sync>;
 
@@ -189,7 +192,7 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
         event,
         duplicate_of: None,
     };
-    let (new, signature) = if new.body.len() <= crate::engine::signatures::INLINE_VERIFY_MAX {
+    let (new, signature) = if new.body.len() <= INLINE_VERIFY_MAX {
         let s = (st.judge)(&new);
         (new, s)
     } else {

@@ -4,8 +4,38 @@
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 use super::signatures::{enum_text, parse_enum, scheme_text};
-use crate::ipc::{rfc3339_us, CaptureSummary, VerdictSummary};
 use crate::model::{Capture, CaptureId, CaptureSignature, EventKeys, HeaderList, NewCapture, Via};
+use crate::signature::{ReasonCode, SchemeId, VerdictStatus};
+
+/// One row of the capture list, as stored (no headers, no body); `ipc` makes the wire form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptureHead {
+    pub id: CaptureId,
+    pub received_at_us: i64,
+    pub endpoint: String,
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub body_size: u64,
+    pub body_over_limit: bool,
+    pub content_type: Option<String>,
+    pub remote_addr: String,
+    pub event_type: Option<String>,
+    pub duplicate_of: Option<CaptureId>,
+    pub verdict: Option<VerdictHead>,
+    pub detected_scheme: Option<SchemeId>,
+    pub via: String,
+    pub forwarded_for: Option<String>,
+}
+
+/// The stored verdict columns of a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerdictHead {
+    pub status: VerdictStatus,
+    pub reason: ReasonCode,
+    pub scheme: SchemeId,
+    pub matched_secret_index: Option<u32>,
+}
 
 pub const DEFAULT_PAGE: u32 = 100;
 pub const MAX_PAGE: u32 = 1000;
@@ -98,25 +128,23 @@ const SUMMARY_COLS: &str = "id, received_at_us, endpoint, method, path, query, b
      content_type, remote_addr, event_type, duplicate_of, verdict_status, verdict_reason, verdict_scheme,
      verdict_secret_index, detected_scheme, via, forwarded_for";
 
-fn verdict_summary(r: &Row, first: usize) -> rusqlite::Result<Option<VerdictSummary>> {
+fn verdict_head(r: &Row, first: usize) -> rusqlite::Result<Option<VerdictHead>> {
     let status: Option<String> = r.get(first)?;
     let reason: Option<String> = r.get(first + 1)?;
     let scheme: Option<String> = r.get(first + 2)?;
     let index: Option<i64> = r.get(first + 3)?;
     Ok(match (status.as_deref().and_then(parse_enum), reason.as_deref().and_then(parse_enum), scheme.as_deref().and_then(parse_enum)) {
         (Some(status), Some(reason), Some(scheme)) => {
-            Some(VerdictSummary { status, reason, scheme, matched_secret_index: index.map(|i| i as u32) })
+            Some(VerdictHead { status, reason, scheme, matched_secret_index: index.map(|i| i as u32) })
         }
         _ => None,
     })
 }
 
-fn summary(r: &Row) -> rusqlite::Result<CaptureSummary> {
-    let us: i64 = r.get(1)?;
-    Ok(CaptureSummary {
+fn summary(r: &Row) -> rusqlite::Result<CaptureHead> {
+    Ok(CaptureHead {
         id: r.get(0)?,
-        received_at: rfc3339_us(us),
-        received_at_us: us,
+        received_at_us: r.get(1)?,
         endpoint: r.get(2)?,
         method: r.get(3)?,
         path: r.get(4)?,
@@ -127,7 +155,7 @@ fn summary(r: &Row) -> rusqlite::Result<CaptureSummary> {
         remote_addr: r.get(9)?,
         event_type: r.get(10)?,
         duplicate_of: r.get(11)?,
-        verdict: verdict_summary(r, 12)?,
+        verdict: verdict_head(r, 12)?,
         detected_scheme: r.get::<_, Option<String>>(16)?.as_deref().and_then(parse_enum),
         via: r.get(17)?,
         forwarded_for: r.get(18)?,
@@ -141,7 +169,7 @@ pub fn page(
     limit: Option<u32>,
     before: Option<CaptureId>,
     endpoint: Option<&str>,
-) -> rusqlite::Result<(Vec<CaptureSummary>, Option<CaptureId>)> {
+) -> rusqlite::Result<(Vec<CaptureHead>, Option<CaptureId>)> {
     let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
     let sql = format!(
         "SELECT {SUMMARY_COLS} FROM captures
@@ -149,7 +177,7 @@ pub fn page(
          ORDER BY id DESC LIMIT ?3"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut items: Vec<CaptureSummary> = stmt
+    let mut items: Vec<CaptureHead> = stmt
         .query_map(params![before.unwrap_or(i64::MAX), endpoint, limit + 1], summary)?
         .collect::<rusqlite::Result<_>>()?;
     let next = if items.len() > limit as usize {
@@ -244,7 +272,7 @@ pub fn previous_of_type(
     endpoint: &str,
     event_type: &str,
     id: CaptureId,
-) -> rusqlite::Result<Option<CaptureSummary>> {
+) -> rusqlite::Result<Option<CaptureHead>> {
     let sql = format!(
         "SELECT {SUMMARY_COLS} FROM captures
          WHERE endpoint = ?1 AND event_type = ?2 AND id < ?3 ORDER BY id DESC LIMIT 1"
@@ -260,7 +288,7 @@ pub fn previous_same_route(
     method: &str,
     path: &str,
     id: CaptureId,
-) -> rusqlite::Result<Option<CaptureSummary>> {
+) -> rusqlite::Result<Option<CaptureHead>> {
     let sql = format!(
         "SELECT {SUMMARY_COLS} FROM captures
          WHERE endpoint = ?1 AND method = ?2 AND path = ?3 AND id < ?4 ORDER BY id DESC LIMIT 1"
@@ -275,7 +303,7 @@ pub fn same_event_id(
     event_id: &str,
     except: CaptureId,
     limit: u32,
-) -> rusqlite::Result<Vec<CaptureSummary>> {
+) -> rusqlite::Result<Vec<CaptureHead>> {
     let sql = format!(
         "SELECT {SUMMARY_COLS} FROM captures
          WHERE endpoint = ?1 AND event_id = ?2 AND id != ?3 ORDER BY id LIMIT ?4"

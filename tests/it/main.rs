@@ -8,6 +8,7 @@
 //! - diff: `hookloupe diff` over real captures, duplicate flags, partners, ignore rules
 //! - crash: SIGKILL while a sender streams; every 2xx-acknowledged request survives
 //! - tunnel: public URL through a real bore server (and ngrok when NGROK_AUTHTOKEN is set)
+//! - faults: a full disk (a tmpfs made by the test), a file that is not a database
 //! - keyring: secrets in a real Secret Service (private bus + gnome-keyring), or the database without one
 //! - signatures: verdicts at capture time, rotation, re-evaluation, `verify`, provider-library cross-check
 //! - replay: captures sent to target servers started by the test: exact bytes, rewriting, re-signing, failures, CLI
@@ -17,6 +18,7 @@ mod abuse;
 mod cli;
 mod crash;
 mod diff;
+mod faults;
 mod keyring;
 mod receive;
 mod replay;

@@ -156,7 +156,7 @@ async fn locked_database_refuses_to_acknowledge_and_recovers() {
     let resp = client.post(format!("{}/during", r.url)).body("during").send().await.unwrap();
     assert_eq!(resp.status(), 503);
     let json: serde_json::Value = resp.json().await.unwrap();
-    assert_eq!(json["error"], "storage");
+    assert_eq!(json["error"], "database_locked", "the code names the failure");
     assert!(json["message"].as_str().unwrap().contains("locked"), "{json}");
     locker.execute_batch("ROLLBACK").unwrap();
     drop(locker);

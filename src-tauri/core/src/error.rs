@@ -15,6 +15,10 @@ pub enum ErrorCode {
     InvalidInput,
     PortInUse,
     Storage,
+    /// The disk holding the database is full: nothing more can be stored until space is freed.
+    DiskFull,
+    /// The database file is damaged or is not a Hookloupe database.
+    Corrupt,
     DatabaseLocked,
     ReadOnly,
     Io,
@@ -46,6 +50,13 @@ pub enum Error {
     ReadOnly { path: String },
     #[error("storage error on {path}: {source}")]
     Storage { path: String, source: rusqlite::Error },
+    /// A storage error fanned out to several waiters (its cause kept as text).
+    #[error("storage error on {path}: {message}")]
+    StorageFailed { path: String, message: String },
+    #[error("the disk holding {path} is full: free some space (captures already acknowledged are safe)")]
+    DiskFull { path: String },
+    #[error("the database {path} is damaged or is not a Hookloupe database ({detail}); it was left untouched: move it aside to start a new one")]
+    Corrupt { path: String, detail: String },
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
     #[error("{0}")]
@@ -77,7 +88,9 @@ impl Error {
             Error::PortInUse { .. } => ErrorCode::PortInUse,
             Error::DatabaseLocked { .. } => ErrorCode::DatabaseLocked,
             Error::ReadOnly { .. } => ErrorCode::ReadOnly,
-            Error::Storage { .. } => ErrorCode::Storage,
+            Error::Storage { .. } | Error::StorageFailed { .. } => ErrorCode::Storage,
+            Error::DiskFull { .. } => ErrorCode::DiskFull,
+            Error::Corrupt { .. } => ErrorCode::Corrupt,
             Error::Io { .. } => ErrorCode::Io,
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::Cancelled(_) => ErrorCode::Cancelled,
@@ -97,6 +110,8 @@ impl Error {
         match source.sqlite_error_code() {
             Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => Error::DatabaseLocked { path },
             Some(C::ReadOnly) => Error::ReadOnly { path },
+            Some(C::DiskFull) => Error::DiskFull { path },
+            Some(C::DatabaseCorrupt) | Some(C::NotADatabase) => Error::Corrupt { path, detail: source.to_string() },
             _ => Error::Storage { path, source },
         }
     }
@@ -117,7 +132,11 @@ impl Error {
             Error::CannotSign(m) => Error::CannotSign(m.clone()),
             Error::NotListening(m) => Error::NotListening(m.clone()),
             Error::Send(m) => Error::Send(m.clone()),
-            Error::Storage { .. } | Error::Io { .. } | Error::Internal(_) => Error::Internal(self.to_string()),
+            Error::DiskFull { path } => Error::DiskFull { path: path.clone() },
+            Error::Corrupt { path, detail } => Error::Corrupt { path: path.clone(), detail: detail.clone() },
+            Error::Storage { path, source } => Error::StorageFailed { path: path.clone(), message: source.to_string() },
+            Error::StorageFailed { path, message } => Error::StorageFailed { path: path.clone(), message: message.clone() },
+            Error::Io { .. } | Error::Internal(_) => Error::Internal(self.to_string()),
         }
     }
 

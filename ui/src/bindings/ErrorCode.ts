@@ -3,4 +3,4 @@
 /**
  * Stable, machine-readable error codes (`snake_case` on the wire).
  */
-export type ErrorCode = "not_found" | "invalid_input" | "port_in_use" | "storage" | "database_locked" | "read_only" | "io" | "conflict" | "cancelled" | "no_scheme" | "no_secret" | "cannot_sign" | "not_listening" | "internal";
+export type ErrorCode = "not_found" | "invalid_input" | "port_in_use" | "storage" | "disk_full" | "corrupt" | "database_locked" | "read_only" | "io" | "conflict" | "cancelled" | "no_scheme" | "no_secret" | "cannot_sign" | "not_listening" | "internal";

@@ -37,6 +37,8 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'invalid_input',
   'port_in_use',
   'storage',
+  'disk_full',
+  'corrupt',
   'database_locked',
   'read_only',
   'io',

@@ -6,6 +6,8 @@ const TITLES: Record<string, string> = {
   invalid_input: 'Invalid input',
   port_in_use: 'Port in use',
   storage: 'Storage error',
+  disk_full: 'Disk full',
+  corrupt: 'Database damaged',
   database_locked: 'Database busy',
   read_only: 'Storage is read-only',
   io: 'I/O error',

@@ -225,12 +225,16 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
             Some(c.id),
         ),
         Ok(c) => response::rule(endpoint.as_ref().map(|e| &e.response), c.id).await,
-        Err(e) => response::error(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "storage",
-            &format!("the request could not be stored, so it is not acknowledged: {e}"),
-            None,
-        ),
+        Err(e) => {
+            // The code says which storage failure it was (disk_full, database_locked, read_only…).
+            let code = serde_json::to_value(e.code()).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            response::error(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                &code,
+                &format!("the request could not be stored, so it is not acknowledged: {e}"),
+                None,
+            )
+        }
     }
 }
 

@@ -30,6 +30,9 @@ command -v bore >/dev/null || [ -x "$HOME/.cargo/bin/bore" ] || cargo install bo
 section "UI dependencies"
 bash scripts/ui-deps.sh
 
+# Every cargo call selects the whole workspace with the GUI-test feature on (see the build below).
+CARGO_ALL=(--workspace --features hookloupe-tests/e2e)
+
 if [ "$mode" != "--e2e-only" ]; then
   section "UI: type check, unit tests, build"
   (cd ui && npm run check && npm test && npm run build)
@@ -46,8 +49,11 @@ if [ "$mode" != "--e2e-only" ]; then
   node tests/crosscheck/npm/crosscheck.mjs target/crosscheck
   export HOOKLOUPE_CROSSCHECK_DIR="$PWD/target/crosscheck"
 
-  section "Rust: build the CLI (tests/it and the reverse cross-check drive the real binary)"
-  cargo build --locked -p hookloupe
+  section "Rust: one build of every member and test target (CLI, app, tests, GUI tests)"
+  # One package selection and one feature set for every cargo call below, so Cargo's feature
+  # unification resolves dependencies once and nothing is compiled twice (the app and the GUI
+  # tests used to rebuild the core's dependencies with other features).
+  cargo build --locked "${CARGO_ALL[@]}" --all-targets
   hookloupe_bin="${CARGO_TARGET_DIR:-target}/debug/hookloupe"
 
   section "Signatures: requests signed by hookloupe, accepted by the providers' own libraries (PyPI, npm)"
@@ -59,10 +65,10 @@ if [ "$mode" != "--e2e-only" ]; then
   node tests/crosscheck/npm/replay.mjs "$hookloupe_bin"
 
   section "Rust: unit and integration tests"
-  cargo test --locked
+  cargo test --locked "${CARGO_ALL[@]}" --lib --bins --test it
   if [ -n "${NGROK_AUTHTOKEN:-}" ]; then
     section "ngrok live test (NGROK_AUTHTOKEN is set)"
-    cargo test --locked -p hookloupe-tests --test it -- --ignored ngrok_live
+    cargo test --locked "${CARGO_ALL[@]}" --test it -- --ignored ngrok_live
   else
     echo "SKIPPED: ngrok live test (tunnel::ngrok_live_tunnel_captures) — NGROK_AUTHTOKEN is not set"
   fi
@@ -80,10 +86,11 @@ fi
 
 if [ "$mode" != "--no-e2e" ]; then
   section "GUI end-to-end (real window under Xvfb, tauri-driver)"
-  (cd ui && npm run build)   # the app embeds ui/dist: never test a stale one
-  cargo build --locked -p hookloupe-app
+  # The app embeds ui/dist: never test a stale one (built above unless --e2e-only).
+  [ "$mode" = "--e2e-only" ] && (cd ui && npm run build)
+  cargo build --locked "${CARGO_ALL[@]}" --bins
   xvfb-run -a -s "-screen 0 1280x800x24" \
-    cargo test --locked -p hookloupe-tests --features e2e --test e2e -- --test-threads=1
+    cargo test --locked "${CARGO_ALL[@]}" --test e2e -- --test-threads=1
   # Each GUI test ends the tauri-driver it started (and so its WebKitWebDriver and app) by
   # PID; nothing else is stopped, so a user's own running Hookloupe survives a test run.
   echo "screenshots: artifacts/e2e/"

@@ -35,6 +35,7 @@ fn main() {
         "get_draft",
         "save_draft",
         "discard_draft",
+        "storage_trouble",
     ])))
     .expect("tauri build script");
 }

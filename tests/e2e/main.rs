@@ -10,6 +10,7 @@
 //! - diff: two ticked captures are compared; the changed field is listed and emphasised
 //! - tunnel: a bore tunnel started from the panel goes online, shows its URL, captures through it
 //! - signatures: a valid and an invalid signature, configured in the Signature tab, diagnosis visible
+//! - storage: a banner while captures are refused (the database locked by another program), gone after
 //! - replay: a capture edited in the body editor, re-signed, sent to a real server; response, Deliveries, Outbox, diff
 
 mod harness;
@@ -19,3 +20,4 @@ mod diff;
 mod tunnel;
 mod signatures;
 mod replay;
+mod storage;

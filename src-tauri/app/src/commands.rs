@@ -199,3 +199,8 @@ pub async fn save_draft(shell: State<'_, Shell>, draft: ReplayDraft) -> Reply<Re
 pub async fn discard_draft(shell: State<'_, Shell>, id: i64) -> Reply<()> {
     Ok(engine(&shell)?.discard_draft(id).await?)
 }
+
+#[tauri::command]
+pub fn storage_trouble(shell: State<'_, Shell>) -> Reply<Option<hookloupe_core::event::StorageTrouble>> {
+    Ok(engine(&shell)?.storage_trouble())
+}

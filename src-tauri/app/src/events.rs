@@ -1,6 +1,7 @@
 //! Forwards engine events to the webview: `capture:new` (a CaptureSummary), `captures:changed`,
 //! `endpoints:changed`, `tunnel:changed` (a TunnelStatusView), `delivery:new` (a
-//! DeliverySummary, after each stored attempt) and `replay:progress` (a ReplayProgressView). Only summaries cross: bodies are fetched on demand.
+//! DeliverySummary, after each stored attempt), `replay:progress` (a ReplayProgressView) and
+//! `storage:changed` (a StorageTrouble while captures are refused, `null` once they are stored again). Only summaries cross: bodies are fetched on demand.
 
 use hookloupe_core::ipc::CaptureSummary;
 use hookloupe_core::Event;
@@ -18,6 +19,7 @@ pub fn forward(app: AppHandle, mut events: broadcast::Receiver<Event>) {
                 Ok(Event::VerdictsChanged { .. }) => app.emit("captures:changed", ()),
                 Ok(Event::Delivered(summary)) => app.emit("delivery:new", summary),
                 Ok(Event::ReplayProgress(progress)) => app.emit("replay:progress", progress),
+                Ok(Event::StorageChanged(trouble)) => app.emit("storage:changed", trouble),
                 // The window missed some events: have it reload the list.
                 Err(broadcast::error::RecvError::Lagged(_)) => app.emit("captures:changed", ()),
                 Err(broadcast::error::RecvError::Closed) => return,

@@ -64,6 +64,7 @@ pub fn run() {
             commands::get_draft,
             commands::save_draft,
             commands::discard_draft,
+            commands::storage_trouble,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Hookloupe");

@@ -24,4 +24,20 @@ pub enum Event {
     Delivered(crate::ipc::DeliverySummary),
     /// A batch replay made one more attempt.
     ReplayProgress(crate::ipc::ReplayProgressView),
+    /// Captures are being refused (storage failing), or are accepted again (`None`).
+    StorageChanged(Option<StorageTrouble>),
+}
+
+/// Why captures are being refused, since when and how many so far.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct StorageTrouble {
+    pub code: crate::error::ErrorCode,
+    /// Plain words, e.g. "the disk holding … is full: free some space …".
+    pub message: String,
+    /// When the first capture was refused (RFC 3339).
+    pub since: String,
+    /// Captures refused (answered 503) since then.
+    #[ts(type = "number")]
+    pub refused: u64,
 }

@@ -15,6 +15,7 @@
 //! - [`signature`]: pure webhook-signature verification, diagnosis, signing, detection and test-event samples.
 //! - [`curl`]: a request as a ready-to-paste curl command.
 //! - [`forward`]: pure building of outgoing requests (replay, forwarding): rewriting, rebasing, re-signing, warnings.
+//! - [`query`]: the filter language of forward rules and search (CEL): parse once, evaluate on a capture.
 //! - [`sender`]: the one outbound HTTP client (head written as built, response read with httparse, rustls).
 //! - [`event`]: events published after each commit.
 //! - [`event_keys`]: which event a delivery carries (identity and type), from provider headers and body fields.
@@ -34,6 +35,7 @@ pub mod ipc;
 pub mod keyring;
 pub mod model;
 pub mod paths;
+pub mod query;
 pub mod receiver;
 pub mod sender;
 pub mod signature;

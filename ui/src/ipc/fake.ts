@@ -565,6 +565,8 @@ class FakeBackend implements Backend {
         this.rules.set(r.endpoint, r);
         return r;
       }
+      case 'storage_trouble':
+        return null;
       case 'get_settings':
         return { ...this.settings };
       case 'set_retention': {

@@ -20,6 +20,7 @@ import type { ReplayPreview } from '../bindings/ReplayPreview';
 import type { ReplayProgressView } from '../bindings/ReplayProgressView';
 import type { ReplayReq } from '../bindings/ReplayReq';
 import type { SettingsView } from '../bindings/SettingsView';
+import type { StorageTrouble } from '../bindings/StorageTrouble';
 import type { NgrokTokenView } from '../bindings/NgrokTokenView';
 import type { StartTunnelReq } from '../bindings/StartTunnelReq';
 import type { TunnelStatusView } from '../bindings/TunnelStatusView';
@@ -50,6 +51,7 @@ export type Commands = {
   save_diff_rules: [{ rules: DiffRulesView }, DiffRulesView];
   reset_diff_rules: [{ endpoint: string }, DiffRulesView];
   get_settings: [NoArgs, SettingsView];
+  storage_trouble: [NoArgs, StorageTrouble | null];
   set_retention: [{ max: number }, SettingsView];
   tunnel_status: [NoArgs, TunnelStatusView];
   start_tunnel: [{ req: StartTunnelReq }, TunnelStatusView];
@@ -72,6 +74,7 @@ export type Events = {
   'captures:changed': null;
   'endpoints:changed': null;
   'tunnel:changed': TunnelStatusView;
+  'storage:changed': StorageTrouble | null;
   'delivery:new': DeliverySummary;
   'replay:progress': ReplayProgressView;
 };

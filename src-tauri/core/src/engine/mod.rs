@@ -52,6 +52,8 @@ pub(crate) struct Inner {
     /// The captures' `(count, max id)` when last looked at, to notice other processes' writes.
     fingerprint: Mutex<Option<(i64, i64)>>,
     writer: Mutex<Option<CaptureWriter>>,
+    /// Set while captures are being refused (storage failing).
+    trouble: crate::store::writer::TroubleSlot,
     listener: Mutex<Option<Running>>,
     tunnel: tunnel::TunnelSlot,
     signatures: signatures::SignatureState,
@@ -78,6 +80,7 @@ impl Engine {
                 retention: Arc::new(AtomicU64::new(0)),
                 fingerprint: Mutex::new(None),
                 writer: Mutex::new(None),
+                trouble: Default::default(),
                 listener: Mutex::new(None),
                 tunnel: tunnel::TunnelSlot::default(),
                 signatures: Default::default(),
@@ -271,6 +274,11 @@ impl Engine {
         .await
     }
 
+    /// Why captures are being refused right now, if they are (the window's banner).
+    pub fn storage_trouble(&self) -> Option<crate::event::StorageTrouble> {
+        self.inner.trouble.lock().ok().and_then(|t| t.clone())
+    }
+
     /// The maximum number of captures kept (0 = unlimited).
     pub fn retention(&self) -> u64 {
         self.inner.retention.load(Ordering::Relaxed)
@@ -314,7 +322,7 @@ impl Inner {
         if let Some(w) = slot.as_ref() {
             return Ok(w.clone());
         }
-        let w = CaptureWriter::start(&self.config.db_path(), self.events.clone(), self.retention.clone())?;
+        let w = CaptureWriter::start(&self.config.db_path(), self.events.clone(), self.retention.clone(), self.trouble.clone())?;
         *slot = Some(w.clone());
         Ok(w)
     }

@@ -9,10 +9,14 @@
 //! not the one it goes out on. Every other header keeps its position, name case and raw value
 //! bytes, repeated names separate and in order; the body goes out byte for byte (or as the
 //! edited text, never re-serialised). [`resign`] recomputes the signature over the request as it
-//! will be sent; [`warnings`] says what the receiver will likely think of it. This module must
-//! not send anything (that is [`crate::sender`]) nor read the clock.
+//! will be sent; [`warnings`] says what the receiver will likely think of it. For forwarding,
+//! [`policy`] decides when an attempt is retried and how fast a target may be sent to, and
+//! [`template`] turns a capture into the body a target wants (e.g. a Slack message). This module
+//! must not send anything (that is [`crate::sender`]) nor read the clock.
 
+pub mod policy;
 mod resign;
+pub mod template;
 mod warn;
 
 pub use resign::{resign, ResignOptions};

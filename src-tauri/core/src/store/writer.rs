@@ -15,7 +15,10 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::{captures, connect};
 use crate::error::{Error, Result};
-use crate::event::Event;
+use crate::event::{Event, StorageTrouble};
+
+/// The writer's current trouble, shared with the engine (for a window that opens late).
+pub type TroubleSlot = Arc<std::sync::Mutex<Option<StorageTrouble>>>;
 use crate::model::{Capture, CaptureSignature, NewCapture};
 
 /// Most captures committed in one transaction.
@@ -38,7 +41,12 @@ pub struct CaptureWriter {
 impl CaptureWriter {
     /// Opens the writer's own connection on `path` and starts the thread.
     /// `retention` holds the maximum number of captures to keep (0 = keep everything).
-    pub fn start(path: &Path, events: broadcast::Sender<Event>, retention: Arc<AtomicU64>) -> Result<CaptureWriter> {
+    pub fn start(
+        path: &Path,
+        events: broadcast::Sender<Event>,
+        retention: Arc<AtomicU64>,
+        trouble: TroubleSlot,
+    ) -> Result<CaptureWriter> {
         let mut conn = connect(path)?;
         if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
             return Err(Error::ReadOnly { path: path.display().to_string() });
@@ -57,7 +65,7 @@ impl CaptureWriter {
                             Err(_) => break,
                         }
                     }
-                    commit(&mut conn, &path, &mut batch, &events, &retention);
+                    commit(&mut conn, &path, &mut batch, &events, &retention, &trouble);
                 }
             })
             .map_err(|e| Error::io("cannot start the capture writer thread", e))?;
@@ -81,6 +89,7 @@ fn commit(
     batch: &mut Vec<Job>,
     events: &broadcast::Sender<Event>,
     retention: &AtomicU64,
+    trouble: &TroubleSlot,
 ) {
     // Per capture: its id and the capture it duplicates.
     type Committed = Vec<(i64, Option<i64>)>;
@@ -103,10 +112,21 @@ fn commit(
             if removed > 0 {
                 let _ = events.send(Event::CapturesChanged);
             }
+            if trouble.lock().map(|mut t| t.take().is_some()).unwrap_or(false) {
+                let _ = events.send(Event::StorageChanged(None));
+            }
         }
         Err(e) => {
             let error = Error::from_sqlite(path, e);
             tracing::error!("capture commit failed: {error}");
+            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+            if let Ok(mut t) = trouble.lock() {
+                let refused = t.as_ref().map_or(0, |t| t.refused) + batch.len() as u64;
+                let since = t.as_ref().map_or(now, |t| t.since.clone());
+                let current = StorageTrouble { code: error.code(), message: error.to_string(), since, refused };
+                *t = Some(current.clone());
+                let _ = events.send(Event::StorageChanged(Some(current)));
+            }
             for job in batch.drain(..) {
                 let _ = job.ack.send(Err(error.replicate()));
             }

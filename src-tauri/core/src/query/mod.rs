@@ -29,8 +29,8 @@
 //! sends `role=3`), while `body.role` is always the text `"3"`. Codes such as `00000` (Paybox
 //! `Erreur`) or `007` stay text everywhere. Note that CEL's `==` between a number and a string
 //! is `false`, not an error: compare a numeric form field with a number, or read the text
-//! through `body`. A JSON value keeps its JSON type; a JSON body is tried when the content type
-//! mentions JSON or the body starts with `{` or `[`.
+//! through `body`. A JSON value keeps its JSON type; a body is read as JSON when the content type
+//! mentions JSON or, unless it is declared a form, when it starts with `{` or `[`.
 //!
 //! Limits, so that nothing can exhaust a stack: the source is at most [`MAX_SOURCE_BYTES`] and
 //! is parsed on a thread of its own with a large stack (the `cel` parser recurses deeply); the
@@ -44,7 +44,8 @@
 //! CEL quirks worth knowing: a missing top-level field named like a CEL type (`type`, `int`,
 //! `string`, `bool`, `map`, `list`…) reads as that type, so `type == "x"` on a body without
 //! `type` is "no match" rather than an error; `has(data.total_cents)` tests a nested field,
-//! `"type" in body` a top-level one.
+//! `"type" in body` a top-level one; `&&` and `||` absorb an error when the other side decides
+//! (`missing == 1 || method == "POST"` matches a POST).
 
 mod vars;
 mod words;

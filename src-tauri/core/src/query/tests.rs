@@ -262,6 +262,9 @@ fn a_missing_field_is_an_error_with_words() {
     assert!(why.contains("`remise_cents` is missing"), "{why}");
     let why = error_of("montant > 0", &s);
     assert!(why.contains("`montant` is not a field"), "{why}");
+    // the documented quirk: a missing `type` reads as CEL's type `type`, so it is no match
+    let untyped = br#"{"data":{"total_cents":182500}}"#;
+    assert_eq!(outcome(r#"type == "invoice.overdue""#, &json_subject(&h, untyped)), Outcome::NoMatch);
     // on a body that has no fields, the error says why
     let text = Subject { body: b"hello", content_type: Some("text/plain"), ..s };
     let why = error_of("data.total_cents > 0", &text);

@@ -191,3 +191,36 @@ async fn another_process_capturing_into_the_same_database_is_noticed() {
     assert!(noticed.is_ok(), "no CapturesChanged after another process captured");
     assert_eq!(app.all_captures().await.len(), 1);
 }
+
+/// A history far over the limit is trimmed in bounded steps: each capture commit removes at most
+/// one step (no sender waits on a huge delete), and lowering retention trims it all, in steps.
+#[tokio::test]
+async fn retention_far_over_the_limit_is_trimmed_in_steps() {
+    use hookloupe_core::store::captures::RETENTION_STEP;
+    let r = Running::start().await;
+    let client = reqwest::Client::new();
+    client.post(format!("{}/seed", r.url)).body("seed").send().await.unwrap();
+    let extra = 2 * RETENTION_STEP as i64 + 500;
+    {
+        let conn = rusqlite::Connection::open(r.data_dir().join("hookloupe.db")).unwrap();
+        conn.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+        let cols = "received_at_us, endpoint, method, path, query, url, headers, body, body_size, body_over_limit, content_type, remote_addr, event_indexed, via";
+        conn.execute(
+            &format!("WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?1)
+                      INSERT INTO captures ({cols}) SELECT {cols} FROM k, (SELECT * FROM captures LIMIT 1)"),
+            [extra],
+        )
+        .unwrap();
+        conn.execute("UPDATE settings SET value = '100' WHERE key = 'retention.max_captures'", []).unwrap();
+    }
+    let before = (extra + 1) as u64;
+    assert_eq!(r.engine.count_captures().await.unwrap(), before);
+    // Wait for the engine's reload to read the new retention (every 2 s).
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    client.post(format!("{}/one", r.url)).body("one").send().await.unwrap();
+    assert_eq!(r.engine.count_captures().await.unwrap(), before + 1 - RETENTION_STEP, "one bounded step per commit");
+    r.engine.set_retention(100).await.unwrap();
+    assert_eq!(r.engine.count_captures().await.unwrap(), 100, "lowering retention trims everything, in steps");
+    let newest = r.all_captures().await.pop().unwrap();
+    assert_eq!(newest.data.body, b"one");
+}

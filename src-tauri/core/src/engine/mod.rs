@@ -299,7 +299,15 @@ impl Engine {
         self.blocking(move |i| {
             i.store.with(|c| settings::set(c, settings::RETENTION_MAX_CAPTURES, &max_captures.to_string()))?;
             i.retention.store(max_captures, Ordering::Relaxed);
-            let removed = i.store.with(|c| captures::enforce_retention(c, max_captures))?;
+            // In steps of one small transaction each, so a listening writer is never held up.
+            let mut removed = 0;
+            loop {
+                let n = i.store.with(|c| captures::enforce_retention(c, max_captures))?;
+                removed += n;
+                if (n as u64) < captures::RETENTION_STEP {
+                    break;
+                }
+            }
             if removed > 0 {
                 let _ = i.events.send(Event::CapturesChanged);
             }

@@ -249,16 +249,22 @@ pub fn count(conn: &Connection) -> rusqlite::Result<u64> {
     conn.query_row("SELECT n FROM capture_count WHERE only = 1", [], |r| r.get::<_, i64>(0)).map(|n| n.max(0) as u64)
 }
 
-/// Keeps the newest `max` captures and deletes the rest; returns how many were removed.
+/// Captures removed by retention in one transaction: a history far over the limit (retention
+/// just lowered, a database from elsewhere) is trimmed in steps, so no commit — and no sender
+/// waiting on it — stalls on a huge delete.
+pub const RETENTION_STEP: u64 = 4096;
+
+/// Deletes the oldest captures beyond the newest `max`, at most [`RETENTION_STEP`] of them;
+/// returns how many were removed (call again while it returns a full step).
 ///
 /// Reads the exact count from `capture_count` and deletes only the excess, oldest first, by
-/// walking the start of the primary key: the cost is the number of rows removed (about one
-/// batch per commit), never the size of the history.
+/// walking the start of the primary key: the cost is the number of rows removed, never the size
+/// of the history.
 pub(crate) fn enforce_retention(conn: &Connection, max: u64) -> rusqlite::Result<usize> {
     if max == 0 {
         return Ok(0);
     }
-    let excess = count(conn)?.saturating_sub(max);
+    let excess = count(conn)?.saturating_sub(max).min(RETENTION_STEP);
     if excess == 0 {
         return Ok(0);
     }

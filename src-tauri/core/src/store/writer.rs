@@ -96,7 +96,8 @@ fn commit(
     let result = (|| -> rusqlite::Result<(Committed, usize)> {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let ids = batch.iter().map(|j| captures::insert(&tx, &j.capture, &j.signature)).collect::<rusqlite::Result<Vec<_>>>()?;
-        // Retention is part of the same commit, so an acknowledged state is already trimmed.
+        // Retention is part of the same commit, so an acknowledged state is already trimmed (a
+        // history far over the limit shrinks by one bounded step per commit).
         let removed = captures::enforce_retention(&tx, retention.load(Ordering::Relaxed))?;
         tx.commit()?;
         Ok((ids, removed))

@@ -50,7 +50,6 @@ impl Drop for JobGuard<'_> {
 /// A request ready to go, with what the editor shows about it.
 struct Prepared {
     outgoing: Outgoing,
-    signature_headers: Vec<String>,
     resigned: bool,
     preview: ReplayPreview,
     timeout: Duration,
@@ -350,7 +349,6 @@ impl Engine {
             response_headers: headers,
             response_body: body,
         };
-        let _ = p.signature_headers;
         let view = self
             .blocking(move |i| {
                 let mut record = record;
@@ -407,7 +405,7 @@ impl Engine {
                 body_b64: base64::engine::general_purpose::STANDARD.encode(&outgoing.body),
                 body_size: outgoing.body.len() as u64,
             },
-            signature_headers: signature_headers.clone(),
+            signature_headers,
             resigned: target.resign,
             scheme: settings.scheme,
             can_resign: resignable.is_ok(),
@@ -415,6 +413,6 @@ impl Engine {
             warnings,
             curl,
         };
-        Ok(Prepared { outgoing, signature_headers, resigned: target.resign, preview, timeout, insecure: target.insecure })
+        Ok(Prepared { outgoing, resigned: target.resign, preview, timeout, insecure: target.insecure })
     }
 }

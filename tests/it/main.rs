@@ -11,6 +11,7 @@
 //! - faults: a full disk (a tmpfs made by the test), a file that is not a database
 //! - keyring: secrets in a real Secret Service (private bus + gnome-keyring), or the database without one
 //! - signatures: verdicts at capture time, rotation, re-evaluation, `verify`, provider-library cross-check
+//! - forward: forward rules and the outbox worker: retry policy, rate limit, relayed answers, SIGKILL, seeds 000 and 001, CLI
 //! - replay: captures sent to target servers started by the test: exact bytes, rewriting, re-signing, failures, CLI
 //! - test_events: `sign` (JSON and curl) verified valid, signed test events through the real receiver
 
@@ -19,6 +20,7 @@ mod cli;
 mod crash;
 mod diff;
 mod faults;
+mod forward;
 mod keyring;
 mod receive;
 mod replay;

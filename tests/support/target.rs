@@ -43,6 +43,8 @@ pub struct Received {
     /// The head exactly as written (request line and headers, up to and including the blank line).
     pub head: Vec<u8>,
     pub body: Vec<u8>,
+    /// When the whole request had arrived.
+    pub at: std::time::Instant,
 }
 
 impl Received {
@@ -67,8 +69,12 @@ pub struct Target {
     pub url: String,
     received: Arc<Mutex<Vec<Received>>>,
     behaviour: Arc<Mutex<Behaviour>>,
+    script: Script,
     task: tokio::task::JoinHandle<()>,
 }
+
+/// Answers used one per request, in order, before the behaviour applies.
+type Script = Arc<Mutex<std::collections::VecDeque<Behaviour>>>;
 
 impl Drop for Target {
     fn drop(&mut self) {
@@ -78,7 +84,17 @@ impl Drop for Target {
 
 impl Target {
     pub async fn start(behaviour: Behaviour) -> Target {
-        Target::start_inner(behaviour, None).await
+        Target::start_inner(behaviour, None, 0).await
+    }
+
+    /// A plain target on this port (e.g. one that was down comes back where it was).
+    pub async fn start_on(port: u16, behaviour: Behaviour) -> Target {
+        Target::start_inner(behaviour, None, port).await
+    }
+
+    /// A free loopback port with nothing listening on it (a target that is down).
+    pub fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
     }
 
     /// The same over TLS, with a fresh self-signed certificate for `localhost` / 127.0.0.1.
@@ -92,31 +108,32 @@ impl Target {
             .with_no_client_auth()
             .with_single_cert(vec![der], key)
             .expect("server config");
-        Target::start_inner(behaviour, Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))).await
+        Target::start_inner(behaviour, Some(tokio_rustls::TlsAcceptor::from(Arc::new(config))), 0).await
     }
 
-    async fn start_inner(behaviour: Behaviour, tls: Option<tokio_rustls::TlsAcceptor>) -> Target {
+    async fn start_inner(behaviour: Behaviour, tls: Option<tokio_rustls::TlsAcceptor>, port: u16) -> Target {
         let is_tls = tls.is_some();
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
         let addr = listener.local_addr().unwrap();
         let received = Arc::new(Mutex::new(Vec::new()));
         let behaviour = Arc::new(Mutex::new(behaviour));
-        let (r, b) = (received.clone(), behaviour.clone());
+        let script: Script = Default::default();
+        let (r, b, sc) = (received.clone(), behaviour.clone(), script.clone());
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let (r, b, tls) = (r.clone(), b.clone(), tls.clone());
+                let (r, b, tls, sc) = (r.clone(), b.clone(), tls.clone(), sc.clone());
                 tokio::spawn(async move {
                     match tls {
                         Some(acceptor) => {
                             if let Ok(s) = acceptor.accept(stream).await {
-                                serve(s, r, b, None).await;
+                                serve(s, r, b, sc, None).await;
                             }
                         }
                         None => {
                             let raw = stream.into_std().ok();
                             let linger = raw.as_ref().and_then(|s| s.try_clone().ok());
                             if let Some(s) = raw.and_then(|s| TcpStream::from_std(s).ok()) {
-                                serve(s, r, b, linger).await;
+                                serve(s, r, b, sc, linger).await;
                             }
                         }
                     }
@@ -124,11 +141,16 @@ impl Target {
             }
         });
         let url = format!("{}://127.0.0.1:{}", if is_tls { "https" } else { "http" }, addr.port());
-        Target { addr, url, received, behaviour, task }
+        Target { addr, url, received, behaviour, script, task }
     }
 
     pub fn set(&self, behaviour: Behaviour) {
         *self.behaviour.lock().unwrap() = behaviour;
+    }
+
+    /// The next requests get these answers, one each, in order; then the behaviour applies.
+    pub fn script(&self, answers: Vec<Behaviour>) {
+        *self.script.lock().unwrap() = answers.into();
     }
 
     /// Every request received so far, in arrival order.
@@ -154,6 +176,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     mut s: S,
     received: Arc<Mutex<Vec<Received>>>,
     behaviour: Arc<Mutex<Behaviour>>,
+    script: Script,
     raw: Option<std::net::TcpStream>,
 ) {
     let mut buf = Vec::new();
@@ -188,8 +211,9 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         }
         let body = buf[head_end..head_end + length].to_vec();
         buf.drain(..head_end + length);
-        received.lock().unwrap().push(Received { head, body });
-        let b = behaviour.lock().unwrap().clone();
+        received.lock().unwrap().push(Received { head, body, at: std::time::Instant::now() });
+        let scripted = script.lock().unwrap().pop_front();
+        let b = scripted.unwrap_or_else(|| behaviour.lock().unwrap().clone());
         match b {
             Behaviour::Answer { status, headers, body } => {
                 let mut out = format!("HTTP/1.1 {status} {}\r\n", reason(status));

@@ -5,6 +5,7 @@
 //! non-zero exit). It must hold no logic of its own: anything worth testing lives in core.
 
 mod diff;
+mod forward;
 mod print;
 mod replay;
 mod sign;
@@ -56,6 +57,16 @@ enum Command {
         /// ngrok: a domain reserved on your account.
         #[arg(long, value_name = "DOMAIN")]
         ngrok_domain: Option<String>,
+        /// Forward every capture of this session to URL (repeatable), like `stripe listen
+        /// --forward-to`: queued durably, retried 0s/5s/25s, one line per attempt.
+        #[arg(long = "forward-to", value_name = "URL")]
+        forward_to: Vec<String>,
+        /// With --forward-to: rebase each capture's path and query onto the URL.
+        #[arg(long, requires = "forward_to")]
+        forward_keep_path: bool,
+        /// With --forward-to: the timeout of each attempt (up to 10m for a breakpoint).
+        #[arg(long, value_name = "DURATION", default_value = "10s", requires = "forward_to")]
+        forward_timeout: String,
     },
     /// List captures, newest first.
     List {
@@ -100,8 +111,13 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Send captures to a URL, as captured or edited (and re-signed); every attempt is kept.
     Replay(replay::ReplayArgs),
-    /// Delivery attempts (replays), newest first, with their answers.
+    /// Delivery attempts (replays and forwards), newest first, with their answers.
     Deliveries(replay::DeliveriesArgs),
+    /// Forward rules: send each new capture of an endpoint to a URL (filtered, transformed, re-signed, retried).
+    #[command(subcommand)]
+    Forward(forward::ForwardCmd),
+    /// Forwards queued and done, newest first; retry or cancel them.
+    Outbox(forward::OutboxArgs),
     /// Show or set how many captures are kept (oldest removed first; 0 keeps everything).
     Retention {
         #[arg(long)]
@@ -181,14 +197,33 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let base = Config { keyring: cli.keyring, ..Config::new(data_dir) };
     let json = cli.json;
     match cli.command {
-        Command::Listen { port, bind, body_limit, tunnel, ngrok_domain } => {
+        Command::Listen { port, bind, body_limit, tunnel, ngrok_domain, forward_to, forward_keep_path, forward_timeout } => {
             let mut config = base.clone();
             config.body_limit = body_limit;
             let engine = Engine::open(config)?;
             let mut events = engine.subscribe();
+            // Before listening, so that no capture arrives before its forward rule.
+            let mut sessions = Vec::new();
+            let mut forwarding = Vec::new();
+            for url in &forward_to {
+                let target = forward::TargetArgs {
+                    to: url.clone(),
+                    keep_path: forward_keep_path,
+                    timeout: forward_timeout.clone(),
+                    attempts: 3,
+                    backoff: "0s,5s,25s".into(),
+                    insecure: false,
+                };
+                let rule = engine.start_session_forward(target.spec(None)?).await?;
+                forwarding.push(format!("Forwarding every capture to {} (rule {})", print::safe(&rule.spec.url), rule.id));
+                sessions.push(rule.id);
+            }
             let view = engine.listen(ListenAddr { bind, port, policy: PortPolicy::Exact }).await?;
             eprintln!("Listening on {} (database: {})", view.url, view.db_path);
             eprintln!("Send a webhook:  curl -X POST {}/hello -H 'Content-Type: application/json' -d '{{\"hello\":\"world\"}}'", view.url);
+            for line in &forwarding {
+                eprintln!("{line}");
+            }
             if let Some(spec) = tunnel {
                 let spec = tunnel::spec(&spec, ngrok_domain)?;
                 let first = engine.start_tunnel(spec).await?;
@@ -204,6 +239,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             out.flush()?;
                         }
                         Ok(Event::TunnelChanged(status)) => tunnel::print_status(&status, json),
+                        Ok(Event::Delivered(a)) if a.kind == "forward" && !sessions.is_empty() => {
+                            let line = if json {
+                                serde_json::to_string(&serde_json::json!({ "forward": a }))?
+                            } else {
+                                forward::attempt_line(&a)
+                            };
+                            writeln!(out, "{line}")?;
+                            out.flush()?;
+                        }
                         Ok(_) => {}
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
                             eprintln!("warning: {n} captures were stored but not printed (output too slow)");
@@ -212,6 +256,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     },
                     _ = tokio::signal::ctrl_c() => {
                         engine.stop();
+                        for id in &sessions {
+                            if let Err(e) = engine.end_session_forward(*id).await {
+                                eprintln!("warning: forward rule {id} could not be ended: {e}");
+                            }
+                        }
                         eprintln!("Stopped.");
                         break;
                     }
@@ -305,6 +354,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Deliveries(args) => replay::list(&Engine::open(base.clone())?, args, json).await?,
+        Command::Forward(cmd) => forward::run(&Engine::open(base.clone())?, cmd, json).await?,
+        Command::Outbox(args) => forward::outbox(&Engine::open(base.clone())?, args, json).await?,
         Command::Diff(args) => diff::run(base, json, args).await?,
         Command::Keyring => {
             let secrets = Engine::open(base)?.settings().await?.secrets;

@@ -20,7 +20,7 @@ pub fn size(n: u64) -> String {
 }
 
 fn local_time(us: i64) -> String {
-    use chrono_lite::format_hms;
+    use time::format_hms;
     format_hms(us)
 }
 
@@ -164,7 +164,7 @@ pub fn done(json: bool, text: &str, value: serde_json::Value) {
     }
 }
 
-mod chrono_lite {
+pub mod time {
     /// `HH:MM:SS.mmm` in UTC.
     pub fn format_hms(us: i64) -> String {
         let ms = us.div_euclid(1000);

@@ -22,6 +22,12 @@ pub enum Event {
     VerdictsChanged { endpoint: String },
     /// A delivery attempt (replay or forward) was stored in the delivery log.
     Delivered(crate::ipc::DeliverySummary),
+    /// A forward changed state (queued, filtered, attempted, retried, cancelled).
+    Forwarded(crate::ipc::ForwardView),
+    /// Many forwards changed at once ("retry all failed"): outbox views should reload.
+    OutboxChanged,
+    /// Forward rules were added, changed or removed.
+    RulesChanged,
     /// A batch replay made one more attempt.
     ReplayProgress(crate::ipc::ReplayProgressView),
     /// Captures are being refused (storage failing), or are accepted again (`None`).

@@ -26,6 +26,12 @@ pub use replay::{
     ReplayTarget, ReplayWarning, ReplayWarningCode, RequestEdits, SendFailure,
 };
 
+mod forward;
+pub use forward::{
+    ForwardDetailView, ForwardFilter, ForwardPage, ForwardRuleView, ForwardState, ForwardView, ListForwardsReq,
+    OutboxCounts, RetryPolicy, RuleSpec, SaveForwardRuleReq, Transform,
+};
+
 mod signatures;
 pub use signatures::{
     RequestInput, SecretEdit, SecretStoredIn, SecretView, SetEndpointSignatureReq, SignatureConfigView, TestEventView,
@@ -73,6 +79,20 @@ pub struct CaptureSummary {
     /// The provider guessed from the request when the endpoint has no scheme.
     #[serde(default)]
     pub detected_scheme: Option<SchemeId>,
+    /// How its forwards stand: `failed` (one failed: retry it from the Outbox), `open`
+    /// (queued), `succeeded`; `null` when it was not forwarded.
+    #[serde(default)]
+    pub forward: Option<CaptureForward>,
+}
+
+/// How a capture's forwards stand, worst first.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum CaptureForward {
+    Failed,
+    Open,
+    Succeeded,
 }
 
 /// A whole capture: what `hookloupe show --json` prints and the inspector shows.
@@ -137,6 +157,11 @@ impl From<crate::store::captures::CaptureHead> for CaptureSummary {
                 matched_secret_index: v.matched_secret_index,
             }),
             detected_scheme: h.detected_scheme,
+            forward: h.forward.map(|f| match f {
+                crate::store::captures::ForwardMark::Failed => CaptureForward::Failed,
+                crate::store::captures::ForwardMark::Open => CaptureForward::Open,
+                crate::store::captures::ForwardMark::Succeeded => CaptureForward::Succeeded,
+            }),
         }
     }
 }
@@ -162,6 +187,8 @@ impl From<&Capture> for CaptureSummary {
             duplicate_of: d.duplicate_of,
             verdict: c.signature.verdict.as_ref().map(VerdictSummary::from),
             detected_scheme: c.signature.detected,
+            // Just captured: its forwards (if any) are queued; the list's next read says more.
+            forward: None,
         }
     }
 }

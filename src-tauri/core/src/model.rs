@@ -337,3 +337,33 @@ mod tests {
         assert!(validate_endpoint(&e).is_err());
     }
 }
+
+/// Where a new capture of an endpoint is forwarded: what the capture writer needs of each
+/// enabled forward rule to enqueue its forwards in the capture's own commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub rule_id: i64,
+    /// `None`: every endpoint.
+    pub endpoint: Option<String>,
+    pub url: String,
+    /// The policy's wait before the first attempt.
+    pub first_wait_ms: u64,
+    /// The rule answers the provider with the target's first response, waiting this long.
+    pub answer_deadline_ms: Option<u64>,
+}
+
+/// The routes in force, swapped whole when rules change.
+pub type RouteTable = std::sync::Arc<std::sync::RwLock<std::sync::Arc<Vec<Route>>>>;
+
+/// A target's first answer, relayed to the provider by a rule that answers with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relayed {
+    pub status: u16,
+    pub headers: HeaderList,
+    pub body: Vec<u8>,
+}
+
+/// Receivers waiting for a relayed answer, by forward id: the writer registers one before the
+/// forward is visible to any worker; the worker answers it after the first attempt (or drops
+/// it: the receiver then gives the endpoint's own response).
+pub type Relays = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, tokio::sync::oneshot::Sender<Relayed>>>>;

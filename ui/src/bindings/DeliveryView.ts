@@ -27,7 +27,7 @@ response_body_b64: string, response_content_type: string | null, id: number,
  */
 capture_id: number, 
 /**
- * `replay` (by hand) today; `forward` with forwarding.
+ * `replay` (by hand) or `forward` (by a forward rule).
  */
 kind: string, started_at: string, started_at_us: number, 
 /**
@@ -46,4 +46,8 @@ response_size: number | null,
 /**
  * The response body was larger than the limit: only its first bytes are kept.
  */
-response_truncated: boolean, };
+response_truncated: boolean, 
+/**
+ * A forward's attempt: its outbox row and which attempt of the round it was (1-based).
+ */
+forward_id: number | null, attempt: number | null, };

@@ -8,6 +8,8 @@
 //! module must not format output for a particular host.
 
 mod diffs;
+mod forwarding;
+mod outbox;
 mod replay;
 mod secrets;
 pub(crate) mod signatures;
@@ -59,6 +61,8 @@ pub(crate) struct Inner {
     signatures: signatures::SignatureState,
     diffs: diffs::DiffJobs,
     replays: replay::ReplayJobs,
+    rules: forwarding::RuleState,
+    outbox: outbox::OutboxState,
     vault: secrets::Vault,
 }
 
@@ -86,6 +90,8 @@ impl Engine {
                 signatures: Default::default(),
                 diffs: Default::default(),
                 replays: Default::default(),
+                rules: forwarding::RuleState::new(),
+                outbox: Default::default(),
                 vault: secrets::Vault::new(config.keyring),
                 config,
             }),
@@ -143,6 +149,7 @@ impl Engine {
         };
         let (shutdown, stop) = watch::channel(false);
         tokio::spawn(receiver::serve(listener, receiver::router(state), stop.clone(), self.inner.config.receiver_limits()));
+        tokio::spawn(outbox::run(self.inner.clone(), stop.clone()));
         let inner = self.inner.clone();
         let mut stop_reload = stop;
         let mut own = self.subscribe();
@@ -330,7 +337,14 @@ impl Inner {
         if let Some(w) = slot.as_ref() {
             return Ok(w.clone());
         }
-        let w = CaptureWriter::start(&self.config.db_path(), self.events.clone(), self.retention.clone(), self.trouble.clone())?;
+        let forwarding = crate::store::writer::Forwarding { routes: self.rules.routes.clone(), relays: self.rules.relays.clone() };
+        let w = CaptureWriter::start(
+            &self.config.db_path(),
+            self.events.clone(),
+            self.retention.clone(),
+            self.trouble.clone(),
+            forwarding,
+        )?;
         *slot = Some(w.clone());
         Ok(w)
     }
@@ -346,6 +360,9 @@ impl Inner {
             .unwrap_or(0);
         self.retention.store(max, Ordering::Relaxed);
         self.reload_signatures()?;
+        if self.reload_rules()? {
+            let _ = self.events.send(Event::RulesChanged);
+        }
         Ok(())
     }
 

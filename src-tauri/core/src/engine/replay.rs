@@ -56,7 +56,7 @@ struct Prepared {
     insecure: bool,
 }
 
-fn now_us() -> i64 {
+pub(super) fn now_us() -> i64 {
     chrono::Utc::now().timestamp_micros()
 }
 
@@ -96,7 +96,7 @@ fn timeout_of(t: &ReplayTarget) -> Result<Duration> {
 }
 
 /// Whether `settings` can re-sign, and why not.
-fn resign_config(settings: &EndpointSignature, endpoint: &str) -> std::result::Result<(SchemeConfig, Vec<u32>), Error> {
+pub(super) fn resign_config(settings: &EndpointSignature, endpoint: &str) -> std::result::Result<(SchemeConfig, Vec<u32>), Error> {
     let Some((cfg, indices)) = settings.scheme_config() else {
         return Err(Error::NoScheme(format!(
             "endpoint {endpoint:?} has no signature scheme, so there is nothing to re-sign with; choose one in its signature settings"
@@ -113,6 +113,54 @@ fn resign_config(settings: &EndpointSignature, endpoint: &str) -> std::result::R
         }));
     }
     Ok((cfg, indices))
+}
+
+/// The delivery-log row of one attempt: the request as written, the answer or the failure.
+/// `forward`: the outbox row and attempt number of a forward's attempt.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn attempt_record(
+    capture_id: crate::model::CaptureId,
+    kind: &str,
+    started_at_us: i64,
+    outgoing: Outgoing,
+    resigned: bool,
+    insecure: bool,
+    attempt: sender::Attempt,
+    forward: Option<(i64, u32)>,
+) -> Delivery {
+    let (outcome, status, reason, headers, body, size, truncated, code, message) = match attempt.result {
+        Ok(r) => ("response", Some(r.status), Some(r.reason), Some(r.headers), Some(r.body), Some(r.body_size), r.truncated, None, None),
+        Err(f) => {
+            let outcome = if f.code == sender::SendFailure::Cancelled { "cancelled" } else { "failed" };
+            (outcome, None, None, None, None, None, false, Some(f.code.as_str().to_string()), Some(f.message))
+        }
+    };
+    Delivery {
+        head: DeliveryHead {
+            id: 0,
+            capture_id,
+            kind: kind.into(),
+            started_at_us,
+            duration_us: attempt.duration.as_micros().min(i64::MAX as u128) as i64,
+            method: outgoing.method.clone(),
+            url: outgoing.url(),
+            resigned,
+            insecure,
+            outcome: outcome.into(),
+            status,
+            reason,
+            response_size: size,
+            response_truncated: truncated,
+            error_code: code,
+            error_message: message,
+            forward_id: forward.map(|f| f.0),
+            attempt: forward.map(|f| f.1),
+        },
+        request_headers: outgoing.headers,
+        request_body: outgoing.body,
+        response_headers: headers,
+        response_body: body,
+    }
 }
 
 impl Engine {
@@ -318,37 +366,7 @@ impl Engine {
         let p = self.prepare(capture, target, edits, started_at_us)?;
         let opts = SendOptions { timeout: p.timeout, insecure: p.insecure, max_body: self.inner.config.body_limit };
         let attempt = sender::send(&p.outgoing, &opts, cancel).await;
-        let (outcome, status, reason, headers, body, size, truncated, code, message) = match attempt.result {
-            Ok(r) => ("response", Some(r.status), Some(r.reason), Some(r.headers), Some(r.body), Some(r.body_size), r.truncated, None, None),
-            Err(f) => {
-                let outcome = if f.code == sender::SendFailure::Cancelled { "cancelled" } else { "failed" };
-                (outcome, None, None, None, None, None, false, Some(f.code.as_str().to_string()), Some(f.message))
-            }
-        };
-        let record = Delivery {
-            head: DeliveryHead {
-                id: 0,
-                capture_id: capture.id,
-                kind: "replay".into(),
-                started_at_us,
-                duration_us: attempt.duration.as_micros().min(i64::MAX as u128) as i64,
-                method: p.outgoing.method.clone(),
-                url: p.outgoing.url(),
-                resigned: p.resigned,
-                insecure: p.insecure,
-                outcome: outcome.into(),
-                status,
-                reason,
-                response_size: size,
-                response_truncated: truncated,
-                error_code: code,
-                error_message: message,
-            },
-            request_headers: p.outgoing.headers,
-            request_body: p.outgoing.body,
-            response_headers: headers,
-            response_body: body,
-        };
+        let record = attempt_record(capture.id, "replay", started_at_us, p.outgoing, p.resigned, p.insecure, attempt, None);
         let view = self
             .blocking(move |i| {
                 let mut record = record;

@@ -15,6 +15,7 @@
 //! must not send anything (that is [`crate::sender`]) nor read the clock.
 
 pub mod policy;
+pub mod rule;
 mod resign;
 pub mod template;
 mod warn;

@@ -201,7 +201,7 @@ pub struct DeliverySummary {
     /// The capture it was made from (kept even after that capture is deleted).
     #[ts(type = "number")]
     pub capture_id: CaptureId,
-    /// `replay` (by hand) today; `forward` with forwarding.
+    /// `replay` (by hand) or `forward` (by a forward rule).
     pub kind: String,
     pub started_at: String,
     #[ts(type = "number")]
@@ -223,6 +223,10 @@ pub struct DeliverySummary {
     pub response_size: Option<u64>,
     /// The response body was larger than the limit: only its first bytes are kept.
     pub response_truncated: bool,
+    /// A forward's attempt: its outbox row and which attempt of the round it was (1-based).
+    #[ts(type = "number | null")]
+    pub forward_id: Option<i64>,
+    pub attempt: Option<u32>,
 }
 
 /// One attempt in full: the request exactly as sent and the response as received.
@@ -306,6 +310,8 @@ impl From<&DeliveryHead> for DeliverySummary {
             error_message: h.error_message.clone(),
             response_size: h.response_size,
             response_truncated: h.response_truncated,
+            forward_id: h.forward_id,
+            attempt: h.attempt,
         }
     }
 }

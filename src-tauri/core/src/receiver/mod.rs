@@ -2,7 +2,9 @@
 //!
 //! [`router`] builds a plain axum `Router` whose catch-all handler takes the body as raw
 //! bytes (never parsed), routes the path to an endpoint, hands the capture to the store
-//! writer and answers with the endpoint's response rule only after the capture is committed.
+//! writer and answers with the endpoint's response rule only after the capture is committed —
+//! or, when a forward rule says so, with its target's first answer (relayed by the outbox
+//! worker, bounded by the rule's deadline).
 //! [`serve`] runs it on a caller-supplied listener with hyper's HTTP/1.1 (keep-alive, generous
 //! header limits). This module must not touch SQL or decide what the UI shows.
 
@@ -214,8 +216,10 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
             }
         }
     };
-    match st.writer.write(new, signature).await {
-        Ok(c) if over_limit => response::error(
+    match st.writer.write_answered(new, signature).await {
+        Ok(w) if over_limit => {
+            let c = w.capture;
+            response::error(
             axum::http::StatusCode::PAYLOAD_TOO_LARGE,
             "body_over_limit",
             &format!(
@@ -223,8 +227,18 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
                 c.data.body_size, st.body_limit
             ),
             Some(c.id),
-        ),
-        Ok(c) => response::rule(endpoint.as_ref().map(|e| &e.response), c.id).await,
+            )
+        }
+        Ok(w) => {
+            // A rule relays its target's first answer; past its deadline (or when the forward
+            // does not go) the endpoint's own response is given.
+            if let Some(answer) = w.answer {
+                if let Ok(Ok(relayed)) = tokio::time::timeout(answer.deadline, answer.relayed).await {
+                    return response::relayed(relayed, w.capture.id);
+                }
+            }
+            response::rule(endpoint.as_ref().map(|e| &e.response), w.capture.id).await
+        }
         Err(e) => {
             // The code says which storage failure it was (disk_full, database_locked, read_only…).
             let code = serde_json::to_value(e.code()).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();

@@ -48,3 +48,24 @@ pub fn error(status: StatusCode, code: &str, message: &str, id: Option<CaptureId
     }
     response
 }
+
+/// Headers of a relayed answer that describe the target's connection, not the answer.
+const NOT_RELAYED: &[&str] = &["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "content-length"];
+
+/// The target's answer, relayed as the provider's reply (status, headers in order, body).
+pub fn relayed(answer: crate::model::Relayed, id: CaptureId) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let mut response = (status, answer.body).into_response();
+    let headers = response.headers_mut();
+    headers.remove("content-type");
+    for (n, v) in &answer.headers.0 {
+        if NOT_RELAYED.iter().any(|h| n.eq_ignore_ascii_case(h)) {
+            continue;
+        }
+        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(n.as_bytes()), HeaderValue::from_bytes(v)) {
+            headers.append(n, v);
+        }
+    }
+    headers.insert(CAPTURE_ID_HEADER, HeaderValue::from(id));
+    response
+}

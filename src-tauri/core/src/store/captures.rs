@@ -26,6 +26,16 @@ pub struct CaptureHead {
     pub detected_scheme: Option<SchemeId>,
     pub via: String,
     pub forwarded_for: Option<String>,
+    /// How its forwards stand (the worst of them), when it has any that went or will go.
+    pub forward: Option<ForwardMark>,
+}
+
+/// How a capture's forwards stand, worst first: one failed; one still queued; all succeeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForwardMark {
+    Failed,
+    Open,
+    Succeeded,
 }
 
 /// The stored verdict columns of a row.
@@ -126,7 +136,9 @@ fn first_with_event_id(conn: &Connection, endpoint: &str, event_id: &str) -> rus
 
 const SUMMARY_COLS: &str = "id, received_at_us, endpoint, method, path, query, body_size, body_over_limit,
      content_type, remote_addr, event_type, duplicate_of, verdict_status, verdict_reason, verdict_scheme,
-     verdict_secret_index, detected_scheme, via, forwarded_for";
+     verdict_secret_index, detected_scheme, via, forwarded_for,
+     (SELECT MIN(CASE state WHEN 'failed' THEN 1 WHEN 'pending' THEN 2 WHEN 'scheduled' THEN 2 WHEN 'sending' THEN 2
+                 WHEN 'succeeded' THEN 3 END) FROM forwards WHERE forwards.capture_id = captures.id)";
 
 fn verdict_head(r: &Row, first: usize) -> rusqlite::Result<Option<VerdictHead>> {
     let status: Option<String> = r.get(first)?;
@@ -159,6 +171,12 @@ fn summary(r: &Row) -> rusqlite::Result<CaptureHead> {
         detected_scheme: r.get::<_, Option<String>>(16)?.as_deref().and_then(parse_enum),
         via: r.get(17)?,
         forwarded_for: r.get(18)?,
+        forward: match r.get::<_, Option<i64>>(19)? {
+            Some(1) => Some(ForwardMark::Failed),
+            Some(2) => Some(ForwardMark::Open),
+            Some(3) => Some(ForwardMark::Succeeded),
+            _ => None,
+        },
     })
 }
 

@@ -1,5 +1,5 @@
-//! The `deliveries` table: the delivery log. One row per attempt (a replay today, a forward
-//! attempt tomorrow): the request exactly as written on the wire, and the response as received
+//! The `deliveries` table: the delivery log. One row per attempt (a replay, or one attempt
+//! of a forward): the request exactly as written on the wire, and the response as received
 //! or the failure. Rows are only appended (an attempt is history); they outlive the capture they
 //! were made from. Row types are this module's own; the engine converts them to wire types.
 
@@ -31,6 +31,9 @@ pub struct DeliveryHead {
     pub response_truncated: bool,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    /// The outbox row a forward attempt belongs to, and which attempt of it this is (1-based).
+    pub forward_id: Option<i64>,
+    pub attempt: Option<u32>,
 }
 
 /// One attempt in full.
@@ -62,8 +65,9 @@ pub fn insert(conn: &Connection, d: &Delivery) -> rusqlite::Result<i64> {
     conn.prepare_cached(
         "INSERT INTO deliveries (capture_id, kind, started_at_us, duration_us, method, url, request_headers,
                                  request_body, resigned, insecure, outcome, status, reason, response_headers,
-                                 response_body, response_size, response_truncated, error_code, error_message)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                                 response_body, response_size, response_truncated, error_code, error_message,
+                                 forward_id, attempt)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
     )?
     .execute(params![
         h.capture_id,
@@ -85,12 +89,14 @@ pub fn insert(conn: &Connection, d: &Delivery) -> rusqlite::Result<i64> {
         h.response_truncated,
         h.error_code,
         h.error_message,
+        h.forward_id,
+        h.attempt,
     ])?;
     Ok(conn.last_insert_rowid())
 }
 
 const HEAD_COLS: &str = "id, capture_id, kind, started_at_us, duration_us, method, url, resigned, insecure, outcome,
-     status, reason, response_size, response_truncated, error_code, error_message";
+     status, reason, response_size, response_truncated, error_code, error_message, forward_id, attempt";
 
 fn head(r: &Row) -> rusqlite::Result<DeliveryHead> {
     Ok(DeliveryHead {
@@ -110,6 +116,8 @@ fn head(r: &Row) -> rusqlite::Result<DeliveryHead> {
         response_truncated: r.get(13)?,
         error_code: r.get(14)?,
         error_message: r.get(15)?,
+        forward_id: r.get(16)?,
+        attempt: r.get(17)?,
     })
 }
 
@@ -118,13 +126,21 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Delivery>> {
     conn.query_row(&sql, [id], |r| {
         Ok(Delivery {
             head: head(r)?,
-            request_headers: HeaderList::decode(&r.get::<_, Vec<u8>>(16)?),
-            request_body: r.get(17)?,
-            response_headers: r.get::<_, Option<Vec<u8>>>(18)?.map(|h| HeaderList::decode(&h)),
-            response_body: r.get(19)?,
+            request_headers: HeaderList::decode(&r.get::<_, Vec<u8>>(18)?),
+            request_body: r.get(19)?,
+            response_headers: r.get::<_, Option<Vec<u8>>>(20)?.map(|h| HeaderList::decode(&h)),
+            response_body: r.get(21)?,
         })
     })
     .optional()
+}
+
+/// The attempts of one forward, oldest first.
+pub fn of_forward(conn: &Connection, forward_id: i64) -> rusqlite::Result<Vec<DeliveryHead>> {
+    let sql = format!("SELECT {HEAD_COLS} FROM deliveries WHERE forward_id = ?1 ORDER BY id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([forward_id], head)?.collect();
+    rows
 }
 
 /// Attempts newest first, optionally of one capture, older than `before`, with these outcomes.

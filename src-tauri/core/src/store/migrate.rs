@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_keyring_trash.sql"),
     include_str!("../../migrations/0007_capture_count.sql"),
     include_str!("../../migrations/0008_deliveries.sql"),
+    include_str!("../../migrations/0009_forwarding.sql"),
 ];
 
 pub(super) fn run(conn: &Connection) -> rusqlite::Result<()> {

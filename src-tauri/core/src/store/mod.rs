@@ -14,6 +14,8 @@ pub mod diff_rules;
 pub mod drafts;
 pub mod endpoints;
 pub mod keyring_trash;
+pub mod outbox;
+pub mod rules;
 mod migrate;
 pub mod settings;
 pub mod signatures;

@@ -89,15 +89,25 @@ pub(super) async fn run(inner: Arc<Inner>, mut stop: watch::Receiver<bool>) {
                 POLL
             }
         };
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = inner.outbox.wake.notified() => {}
-            e = events.recv() => match e {
-                Ok(Event::Captured(_)) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                Ok(_) => continue,
-                Err(broadcast::error::RecvError::Closed) => return,
-            },
-            _ = stop.changed() => return,
+        let until = tokio::time::Instant::now() + wait;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(until) => break,
+                _ = inner.outbox.wake.notified() => break,
+                e = events.recv() => match e {
+                    // A capture may have queued forwards: only when some rule routes captures.
+                    Ok(Event::Captured(_)) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                        // One pass for a burst of captures, not one each.
+                        while let Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) = events.try_recv() {}
+                        if !inner.rules.routes.read().map(|r| r.is_empty()).unwrap_or(false) {
+                            break;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(broadcast::error::RecvError::Closed) => return,
+                },
+                _ = stop.changed() => return,
+            }
         }
         if *stop.borrow() {
             return;
@@ -212,14 +222,10 @@ async fn attempt(inner: &Arc<Inner>, head: ForwardRow, loaded: Loaded) {
                         None
                     }
                 });
+                // A forward that goes is marked checked with its first attempt's record.
                 match failed {
                     Some(e) => Err(e),
-                    None => {
-                        if d == Decision::Send {
-                            i.store.with(|c| outbox::mark_decided(c, id))?;
-                        }
-                        Ok(d)
-                    }
+                    None => Ok(d),
                 }
             })
             .await

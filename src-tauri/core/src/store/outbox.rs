@@ -108,12 +108,20 @@ pub fn heads(conn: &Connection) -> rusqlite::Result<Vec<ForwardRow>> {
 
 /// Claims a due head for one attempt until `lease_until_ms`. False when another worker (or an
 /// action of the user) changed it since it was read.
+///
+/// A claim need not survive a crash (a lost claim only means the attempt is made again), so it
+/// is committed without its own fsync (`synchronous=NORMAL` for this one statement): in WAL mode
+/// the next `FULL` commit — the attempt's record — makes it durable with everything before it.
 pub fn claim(conn: &Connection, head: &ForwardRow, lease_until_ms: i64, now_ms: i64) -> rusqlite::Result<bool> {
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
     let n = conn.execute(
         "UPDATE forwards SET state = 'sending', lease_until_ms = ?4, updated_at_ms = ?5
          WHERE id = ?1 AND state = ?2 AND updated_at_ms = ?3",
         params![head.id, head.state, head.updated_at_ms, lease_until_ms, now_ms],
-    )?;
+    );
+    let restored = conn.pragma_update(None, "synchronous", "FULL");
+    let n = n?;
+    restored?;
     Ok(n == 1)
 }
 
@@ -123,12 +131,6 @@ pub fn extend(conn: &Connection, id: i64, lease_until_ms: i64) -> rusqlite::Resu
         "UPDATE forwards SET lease_until_ms = ?2 WHERE id = ?1 AND state = 'sending'",
         params![id, lease_until_ms],
     )? == 1)
-}
-
-/// Records that the checks were made and the forward goes.
-pub fn mark_decided(conn: &Connection, id: i64) -> rusqlite::Result<()> {
-    conn.execute("UPDATE forwards SET decided = 1 WHERE id = ?1", [id])?;
-    Ok(())
 }
 
 /// Ends a claimed row without an attempt (filtered, skipped, or a request that cannot be
@@ -150,7 +152,8 @@ pub struct AfterAttempt<'a> {
     pub detail: Option<String>,
 }
 
-/// Appends the attempt to the delivery log and moves the row on, in one transaction. Returns
+/// Appends the attempt to the delivery log and moves the row on, in one transaction (the
+/// checks are then done for good: `decided`). Returns
 /// the delivery id, and whether the row moved (false: cancelled by the user meanwhile; the
 /// attempt is kept in the log all the same).
 pub fn record_attempt(
@@ -164,7 +167,7 @@ pub fn record_attempt(
     let delivery_id = deliveries::insert(&tx, attempt)?;
     let n = tx.execute(
         "UPDATE forwards SET state = ?2, next_at_ms = ?3, detail = ?4, attempts = attempts + 1, last_delivery_id = ?5,
-             lease_until_ms = NULL, updated_at_ms = ?6
+             lease_until_ms = NULL, updated_at_ms = ?6, decided = 1
          WHERE id = ?1 AND state = 'sending'",
         params![forward_id, after.state, after.next_at_ms, after.detail, delivery_id, now_ms],
     )?;

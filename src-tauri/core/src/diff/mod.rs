@@ -867,4 +867,53 @@ mod tests {
         let decl = <Diff as TS>::decl(&ts_rs::Config::default());
         assert!(decl.contains("json_changes"), "{decl}");
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// JSON values of any shape (objects, arrays, strings with any characters, numbers).
+        fn json() -> impl Strategy<Value = serde_json::Value> {
+            let leaf = prop_oneof![
+                Just(serde_json::Value::Null),
+                any::<bool>().prop_map(serde_json::Value::from),
+                any::<i64>().prop_map(serde_json::Value::from),
+                any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(serde_json::Value::from),
+                ".*".prop_map(serde_json::Value::from),
+            ];
+            leaf.prop_recursive(4, 64, 8, |inner| {
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..8).prop_map(serde_json::Value::from),
+                    proptest::collection::btree_map(".{0,12}", inner, 0..8)
+                        .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+            #[test]
+            fn a_delivery_never_differs_from_itself(
+                body in proptest::collection::vec(any::<u8>(), 0..4096),
+                headers in proptest::collection::vec(("[a-z-]{1,12}", ".{0,40}"), 0..12),
+                ct in proptest::option::of(prop_oneof![Just("application/json"), Just("application/x-www-form-urlencoded"), Just("text/plain"), Just("application/octet-stream")]),
+            ) {
+                let a = Side { headers: &headers, ..side(&[], &body, ct) };
+                let d = diff(&a, &a, &DiffOptions::default(), &never).unwrap();
+                prop_assert!(d.is_empty(), "{:?}", d);
+            }
+
+            #[test]
+            fn a_json_body_never_differs_from_itself(v in json()) {
+                let body = serde_json::to_vec(&v).unwrap();
+                let pretty = serde_json::to_vec_pretty(&v).unwrap();
+                let d = run(&body, &body, JSON, &DiffOptions::default());
+                prop_assert!(d.is_empty(), "{:?}", d);
+                // Re-serialised (pretty vs compact) is the same structure.
+                let d = run(&body, &pretty, JSON, &DiffOptions::default());
+                prop_assert!(d.json_changes.is_empty(), "{:?}", d.json_changes);
+            }
+        }
+    }
 }

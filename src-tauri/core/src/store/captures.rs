@@ -387,3 +387,64 @@ pub(crate) fn backfill_event_keys(
         tx.commit()?;
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::EventKeys;
+
+    fn capture(headers: Vec<(String, Vec<u8>)>, body: Vec<u8>, query: String) -> NewCapture {
+        NewCapture {
+            received_at_us: 1,
+            endpoint: "default".into(),
+            method: "POST".into(),
+            path: "/p".into(),
+            query,
+            url: "http://127.0.0.1/p".into(),
+            headers: HeaderList(headers),
+            body_size: body.len() as u64,
+            body,
+            body_over_limit: false,
+            content_type: None,
+            remote_addr: "127.0.0.1:1".into(),
+            via: Via::Local,
+            forwarded_for: None,
+            event: EventKeys::default(),
+            duplicate_of: None,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Whatever the body and the header list (names in any case, repeated, values any bytes
+        /// but CR/LF), what is read back is exactly what was stored.
+        #[test]
+        fn store_then_read_is_byte_exact(
+            body in proptest::collection::vec(any::<u8>(), 0..8192),
+            headers in proptest::collection::vec(
+                ("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,24}", proptest::collection::vec(any::<u8>().prop_filter("no CR/LF", |b| *b != b'\r' && *b != b'\n'), 0..64)),
+                0..24,
+            ),
+            query in ".{0,64}",
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let store = crate::store::Store::open(&dir.path().join("p.db")).unwrap();
+            let new = capture(headers, body, query);
+            let id = store
+                .with(|c| {
+                    let tx = c.transaction()?;
+                    let (id, _) = insert(&tx, &new, &CaptureSignature::default())?;
+                    tx.commit()?;
+                    Ok(id)
+                })
+                .unwrap();
+            let back = store.with(|c| get(c, id)).unwrap().unwrap();
+            prop_assert_eq!(&back.data.body, &new.body);
+            prop_assert_eq!(&back.data.headers, &new.headers);
+            prop_assert_eq!(&back.data.query, &new.query);
+        }
+    }
+}

@@ -36,6 +36,16 @@ fn main() {
         "save_draft",
         "discard_draft",
         "storage_trouble",
+        "list_forward_rules",
+        "save_forward_rule",
+        "set_forward_rule_enabled",
+        "remove_forward_rule",
+        "list_forwards",
+        "get_forward",
+        "outbox_counts",
+        "retry_forward",
+        "retry_failed_forwards",
+        "cancel_forward",
     ])))
     .expect("tauri build script");
 }

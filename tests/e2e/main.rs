@@ -12,6 +12,7 @@
 //! - signatures: a valid and an invalid signature, configured in the Signature tab, diagnosis visible
 //! - storage: a banner while captures are refused (the database locked by another program), gone after
 //! - replay: a capture edited in the body editor, re-signed, sent to a real server; response, Deliveries, Outbox, diff
+//! - forward: a filtered forward rule added in the endpoint panel; succeeded, filtered out, failed (500) and retried from the Outbox
 
 mod harness;
 
@@ -21,3 +22,4 @@ mod tunnel;
 mod signatures;
 mod replay;
 mod storage;
+mod forward;

@@ -212,7 +212,7 @@ async fn a_rate_of_one_per_second_spaces_sends() {
     endpoint(&r.engine, "app").await;
     let target = Target::start(Behaviour::status(200, "ok")).await;
     let mut spec = RuleSpec::new(Some("app".into()), target.url.clone());
-    spec.rate = Some("1/s".parse().unwrap());
+    spec.rate = Some("1/s".into());
     rule(&r.engine, spec).await;
     for n in 0..5 {
         send(&r, "/app", &[], &format!(r#"{{"n":{n}}}"#)).await;

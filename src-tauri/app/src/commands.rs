@@ -9,6 +9,9 @@ use hookloupe_core::ipc::{NgrokTokenView, SettingsView, StartTunnelReq};
 use hookloupe_core::ipc::{
     DeliveryPage, DeliveryView, ListDeliveriesReq, ReplayBatchView, ReplayDraft, ReplayManyReq, ReplayPreview, ReplayReq,
 };
+use hookloupe_core::ipc::{
+    ForwardDetailView, ForwardPage, ForwardRuleView, ForwardView, ListForwardsReq, OutboxCounts, SaveForwardRuleReq,
+};
 use hookloupe_core::tunnel::TunnelStatusView;
 use hookloupe_core::signature::{SchemeInfo, Verdict};
 use hookloupe_core::{Engine, ErrorCode};
@@ -203,4 +206,54 @@ pub async fn discard_draft(shell: State<'_, Shell>, id: i64) -> Reply<()> {
 #[tauri::command]
 pub fn storage_trouble(shell: State<'_, Shell>) -> Reply<Option<hookloupe_core::event::StorageTrouble>> {
     Ok(engine(&shell)?.storage_trouble())
+}
+
+#[tauri::command]
+pub async fn list_forward_rules(shell: State<'_, Shell>) -> Reply<Vec<ForwardRuleView>> {
+    Ok(engine(&shell)?.list_forward_rules().await?)
+}
+
+#[tauri::command]
+pub async fn save_forward_rule(shell: State<'_, Shell>, req: SaveForwardRuleReq) -> Reply<ForwardRuleView> {
+    Ok(engine(&shell)?.save_forward_rule(req).await?)
+}
+
+#[tauri::command]
+pub async fn set_forward_rule_enabled(shell: State<'_, Shell>, id: i64, enabled: bool) -> Reply<ForwardRuleView> {
+    Ok(engine(&shell)?.set_forward_rule_enabled(id, enabled).await?)
+}
+
+#[tauri::command]
+pub async fn remove_forward_rule(shell: State<'_, Shell>, id: i64) -> Reply<()> {
+    Ok(engine(&shell)?.remove_forward_rule(id).await?)
+}
+
+#[tauri::command]
+pub async fn list_forwards(shell: State<'_, Shell>, req: ListForwardsReq) -> Reply<ForwardPage> {
+    Ok(engine(&shell)?.list_forwards(req).await?)
+}
+
+#[tauri::command]
+pub async fn get_forward(shell: State<'_, Shell>, id: i64) -> Reply<ForwardDetailView> {
+    Ok(engine(&shell)?.forward(id).await?)
+}
+
+#[tauri::command]
+pub async fn outbox_counts(shell: State<'_, Shell>) -> Reply<OutboxCounts> {
+    Ok(engine(&shell)?.outbox_counts().await?)
+}
+
+#[tauri::command]
+pub async fn retry_forward(shell: State<'_, Shell>, id: i64) -> Reply<ForwardView> {
+    Ok(engine(&shell)?.retry_forward(id).await?)
+}
+
+#[tauri::command]
+pub async fn retry_failed_forwards(shell: State<'_, Shell>) -> Reply<usize> {
+    Ok(engine(&shell)?.retry_failed_forwards().await?)
+}
+
+#[tauri::command]
+pub async fn cancel_forward(shell: State<'_, Shell>, id: i64) -> Reply<ForwardView> {
+    Ok(engine(&shell)?.cancel_forward(id).await?)
 }

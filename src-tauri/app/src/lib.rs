@@ -65,6 +65,16 @@ pub fn run() {
             commands::save_draft,
             commands::discard_draft,
             commands::storage_trouble,
+            commands::list_forward_rules,
+            commands::save_forward_rule,
+            commands::set_forward_rule_enabled,
+            commands::remove_forward_rule,
+            commands::list_forwards,
+            commands::get_forward,
+            commands::outbox_counts,
+            commands::retry_forward,
+            commands::retry_failed_forwards,
+            commands::cancel_forward,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Hookloupe");

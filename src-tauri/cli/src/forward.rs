@@ -131,7 +131,7 @@ fn add_spec(a: &AddArgs) -> Result<RuleSpec, Error> {
     spec.resign = a.resign;
     spec.only_valid = a.only_valid;
     spec.skip_duplicates = a.skip_duplicates;
-    spec.rate = a.rate.as_deref().map(str::parse).transpose().map_err(|e| Error::InvalidInput(format!("rate: {e}")))?;
+    spec.rate = a.rate.clone();
     spec.answer = a.answer;
     spec.answer_deadline_ms = match &a.answer_deadline {
         Some(t) => parse_timeout(t).map_err(|e| Error::InvalidInput(format!("answer deadline: {e}")))?,
@@ -170,7 +170,7 @@ fn rule_line(r: &ForwardRuleView) -> String {
             parts.push(word.into());
         }
     }
-    if let Some(rate) = s.rate {
+    if let Some(rate) = &s.rate {
         parts.push(format!("rate {rate}"));
     }
     if s.answer {

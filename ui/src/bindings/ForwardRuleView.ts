@@ -39,7 +39,8 @@ only_valid: boolean,
  */
 skip_duplicates: boolean, policy: RetryPolicy, 
 /**
- * `1/s`, `10/min`…; `None`: as fast as the target answers.
+ * `1/s`, `10/min`, `5/10s`…; `None`: as fast as the target answers. Checked by [`compile`]
+ * (text here, so that a refused rate is refused with its words like any other field).
  */
 rate: string | null, 
 /**

@@ -27,6 +27,8 @@ import type { Verdict } from '../bindings/Verdict';
 import { bytesToBase64, utf8Bytes } from '../lib/bytes';
 import { fakeDiff } from './fakeDiff';
 import { deliveryAsCapture, FakeReplay } from './fakeReplay';
+import { FakeForward } from './fakeForward';
+import type { CaptureForward } from '../bindings/CaptureForward';
 import type { DeliveryView } from '../bindings/DeliveryView';
 import type { DiffSideRef } from '../bindings/DiffSideRef';
 import type { Backend, Unsubscribe } from './types';
@@ -34,7 +36,7 @@ import type { Backend, Unsubscribe } from './types';
 const PORT = 4665;
 const BODY_LIMIT = 10 * 1024 * 1024;
 
-type Stored = CaptureView & { event_type: string | null; duplicate_of: number | null; event_id: string | null };
+type Stored = CaptureView & { event_type: string | null; duplicate_of: number | null; event_id: string | null; forward: CaptureForward | null };
 
 function fail(code: ErrorView['code'], message: string): never {
   throw { code, message } satisfies ErrorView;
@@ -205,6 +207,30 @@ class FakeBackend implements Backend {
     emit: (name, payload) => this.emit(name, payload),
   });
 
+  private forwarding = new FakeForward({
+    subject: (id) => {
+      const c = this.captures.find((x) => x.id === id);
+      if (!c) return undefined;
+      const text = new TextDecoder().decode(Uint8Array.from(atob(c.body_b64), (ch) => ch.charCodeAt(0)));
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        /* not JSON: the text */
+      }
+      const { endpoint, method, path, headers, event_type, event_id } = c;
+      return { id, endpoint, method, path, headers, body, verdict: c.verdict?.status ?? null, event_type, event_id };
+    },
+    endpoints: () => this.endpoints.map((e) => e.name),
+    attempt: (req, forward) => this.replay.forwardAttempt(req, forward),
+    attempts: (id) => this.replay.forwardAttempts(id),
+    setMark: (id, mark) => {
+      const c = this.captures.find((x) => x.id === id);
+      if (c) c.forward = mark;
+    },
+    emit: (name, payload) => this.emit(name, payload),
+  });
+
   /** One side of a diff as a capture-shaped record (deliveries: the request sent, or the response got). */
   private diffSide(ref: DiffSideRef): { view: CaptureView; summary: CaptureSummary | null; label: string } {
     if (ref.kind === 'capture') {
@@ -291,6 +317,7 @@ class FakeBackend implements Backend {
       event_type: null,
       duplicate_of: null,
       event_id: null,
+      forward: null,
     };
     const keys = eventKeys(headers, typeof body === 'string' ? body : '');
     c.event_type = keys.type;
@@ -300,6 +327,7 @@ class FakeBackend implements Backend {
     this.captures.push(c);
     const s = summary(c);
     this.emit('capture:new', s);
+    this.forwarding.onCaptured(c.id, c.endpoint);
     return s;
   }
 
@@ -607,6 +635,7 @@ class FakeBackend implements Backend {
         return this.defaultRules(args.endpoint as string);
       default:
         if (this.replay.handles(cmd)) return this.replay.invoke(cmd, args);
+        if (this.forwarding.handles(cmd)) return this.forwarding.invoke(cmd, args);
         fail('internal', `unknown command ${cmd}`);
     }
   }

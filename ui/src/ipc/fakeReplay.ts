@@ -281,7 +281,17 @@ export class FakeReplay {
     });
   }
 
-  private async attempt(req: ReplayReq, batchToken: string | null = null): Promise<DeliveryView> {
+  /** The attempts of a forward, oldest first (the forwarding fake's detail). */
+  forwardAttempts(forwardId: number): DeliverySummary[] {
+    return this.deliveries.filter((d) => d.forward_id === forwardId).map(summaryOf);
+  }
+
+  /** One attempt of a forward (the forwarding fake): stored in the log as `kind: forward`. */
+  async forwardAttempt(req: ReplayReq, forward: { id: number; attempt: number }): Promise<DeliverySummary> {
+    return summaryOf(await this.attempt(req, null, forward));
+  }
+
+  private async attempt(req: ReplayReq, batchToken: string | null = null, forward: { id: number; attempt: number } | null = null): Promise<DeliveryView> {
     const { preview, body, url } = await this.build(req);
     const started = Date.now();
     const token = req.token ?? batchToken;
@@ -317,7 +327,7 @@ export class FakeReplay {
     const d: DeliveryView = {
       id: this.nextId++,
       capture_id: req.capture_id,
-      kind: 'replay',
+      kind: forward ? 'forward' : 'replay',
       started_at: new Date(started).toISOString(),
       started_at_us: started * 1000,
       duration_ms: Date.now() - started + Math.random(),
@@ -338,6 +348,8 @@ export class FakeReplay {
       response_headers: headers,
       response_body_b64: bytesToBase64(respBytes),
       response_content_type: headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? null,
+      forward_id: forward?.id ?? null,
+      attempt: forward?.attempt ?? null,
     };
     this.deliveries.push(d);
     this.host.emit('delivery:new', summaryOf(d));

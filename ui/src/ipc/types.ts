@@ -28,6 +28,13 @@ import type { SchemeInfo } from '../bindings/SchemeInfo';
 import type { SetEndpointSignatureReq } from '../bindings/SetEndpointSignatureReq';
 import type { TestEventView } from '../bindings/TestEventView';
 import type { Verdict } from '../bindings/Verdict';
+import type { ForwardDetailView } from '../bindings/ForwardDetailView';
+import type { ForwardPage } from '../bindings/ForwardPage';
+import type { ForwardRuleView } from '../bindings/ForwardRuleView';
+import type { ForwardView } from '../bindings/ForwardView';
+import type { ListForwardsReq } from '../bindings/ListForwardsReq';
+import type { OutboxCounts } from '../bindings/OutboxCounts';
+import type { SaveForwardRuleReq } from '../bindings/SaveForwardRuleReq';
 
 type NoArgs = Record<string, never>;
 
@@ -67,6 +74,16 @@ export type Commands = {
   get_draft: [{ id: number }, ReplayDraft | null];
   save_draft: [{ draft: ReplayDraft }, ReplayDraft];
   discard_draft: [{ id: number }, null];
+  list_forward_rules: [NoArgs, ForwardRuleView[]];
+  save_forward_rule: [{ req: SaveForwardRuleReq }, ForwardRuleView];
+  set_forward_rule_enabled: [{ id: number; enabled: boolean }, ForwardRuleView];
+  remove_forward_rule: [{ id: number }, null];
+  list_forwards: [{ req: ListForwardsReq }, ForwardPage];
+  get_forward: [{ id: number }, ForwardDetailView];
+  outbox_counts: [NoArgs, OutboxCounts];
+  retry_forward: [{ id: number }, ForwardView];
+  retry_failed_forwards: [NoArgs, number];
+  cancel_forward: [{ id: number }, ForwardView];
 };
 
 export type Events = {
@@ -77,6 +94,9 @@ export type Events = {
   'storage:changed': StorageTrouble | null;
   'delivery:new': DeliverySummary;
   'replay:progress': ReplayProgressView;
+  'forward:changed': ForwardView;
+  'outbox:changed': null;
+  'rules:changed': null;
 };
 
 export type Unsubscribe = () => void;

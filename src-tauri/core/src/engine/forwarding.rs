@@ -274,10 +274,12 @@ impl Engine {
             if !i.store.with(|c| outbox::retry(c, id, now_us() / 1000))? {
                 return Err(Error::Conflict(format!("forward {id} is being sent right now ({})", f.url)));
             }
-            i.publish_forward(id);
-            i.wake_outbox();
+            // Read before the worker is woken: the answer is what the action made (pending).
             let f = i.store.with(|c| outbox::get(c, id))?.ok_or_else(|| Error::NotFound(format!("no forward {id}")))?;
-            i.forward_view(&f)
+            let view = i.forward_view(&f)?;
+            let _ = i.events.send(Event::Forwarded(view.clone()));
+            i.wake_outbox();
+            Ok(view)
         })
         .await
     }

@@ -150,6 +150,7 @@ fn pass(inner: &Arc<Inner>) -> crate::Result<Duration> {
             continue;
         }
         inner.outbox.busy.lock().unwrap().insert(head.rule_id);
+        inner.publish_forward(head.id);
         let inner = inner.clone();
         tokio::runtime::Handle::current().spawn(async move {
             let rule_id = head.rule_id;
@@ -240,7 +241,7 @@ async fn attempt(inner: &Arc<Inner>, head: ForwardRow, loaded: Loaded) {
             }
         }
     }
-    if let Some(rate) = rule.spec.rate {
+    if let Some(rate) = rule.rate() {
         let origin = forward::destination(&rule.spec.url, false, "/", "").map(|d| d.authority()).unwrap_or_default();
         let key = format!("{}://{origin}", if rule.spec.url.starts_with("https") { "https" } else { "http" });
         loop {

@@ -69,10 +69,10 @@ pub struct RuleSpec {
     pub skip_duplicates: bool,
     #[serde(default)]
     pub policy: RetryPolicy,
-    /// `1/s`, `10/min`…; `None`: as fast as the target answers.
+    /// `1/s`, `10/min`, `5/10s`…; `None`: as fast as the target answers. Checked by [`compile`]
+    /// (text here, so that a refused rate is refused with its words like any other field).
     #[serde(default)]
-    #[ts(type = "string | null")]
-    pub rate: Option<Rate>,
+    pub rate: Option<String>,
     /// Accept an invalid TLS certificate (self-signed staging).
     #[serde(default)]
     pub insecure: bool,
@@ -137,6 +137,7 @@ pub struct Rule {
     pub spec: RuleSpec,
     filter: Option<Arc<Filter>>,
     template: Option<Arc<Template>>,
+    rate: Option<Rate>,
 }
 
 /// Whether a queued forward goes.
@@ -181,6 +182,10 @@ pub fn compile(spec: RuleSpec) -> Result<Rule, RuleError> {
         }
     }
     spec.policy.validate().map_err(|BuildError(m)| refuse("policy", m))?;
+    let rate = match spec.rate.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        None => None,
+        Some(text) => Some(text.parse::<Rate>().map_err(|BuildError(m)| refuse("rate", m))?),
+    };
     if spec.answer && !(MIN_ANSWER_DEADLINE_MS..=MAX_ANSWER_DEADLINE_MS).contains(&spec.answer_deadline_ms) {
         return Err(refuse(
             "answer_deadline_ms",
@@ -196,10 +201,16 @@ pub fn compile(spec: RuleSpec) -> Result<Rule, RuleError> {
     spec.policy = RetryPolicy::new(spec.policy.timeout_ms, spec.policy.attempts, spec.policy.backoff_ms.clone())
         .map_err(|BuildError(m)| refuse("policy", m))?;
     spec.filter = filter.as_ref().map(|f| f.source().to_string());
-    Ok(Rule { spec, filter, template })
+    spec.rate = rate.map(|r| r.to_string());
+    Ok(Rule { spec, filter, template, rate })
 }
 
 impl Rule {
+    /// The rate limit of the target, checked.
+    pub fn rate(&self) -> Option<Rate> {
+        self.rate
+    }
+
     /// Whether `capture` goes. `already_sent`: the rule has already forwarded this capture's
     /// event id with success (only asked when the rule skips duplicates).
     pub fn decide(&self, capture: &Capture, already_sent: impl FnOnce(&str) -> Option<i64>) -> Decision {

@@ -40,7 +40,7 @@ fn seed_000() -> RuleSpec {
     spec.only_valid = true;
     spec.skip_duplicates = true;
     spec.transform = Transform::Slack;
-    spec.rate = Some("1/s".parse().unwrap());
+    spec.rate = Some("1/s".into());
     spec
 }
 
@@ -112,6 +112,11 @@ fn refusals_name_the_field_and_the_position() {
     spec.answer_deadline_ms = 99;
     assert_eq!(compile(spec.clone()).unwrap_err().field, "answer_deadline_ms");
     spec.answer_deadline_ms = 3000;
+    spec.rate = Some("0/s".into());
+    assert_eq!(compile(spec.clone()).unwrap_err().field, "rate");
+    spec.rate = Some(" 60/min ".into());
+    assert_eq!(compile(spec.clone()).unwrap().spec.rate.as_deref(), Some("60/min"));
+    spec.rate = None;
     spec.content_type = Some("text/plain\r\nX-Evil: 1".into());
     assert_eq!(compile(spec).unwrap_err().field, "content_type");
 }

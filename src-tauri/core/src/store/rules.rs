@@ -4,7 +4,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::forward::policy::{RetryPolicy, Rate};
+use crate::forward::policy::RetryPolicy;
 use crate::forward::rule::{RuleSpec, Transform};
 
 /// A stored rule.
@@ -46,7 +46,7 @@ fn row(r: &Row) -> rusqlite::Result<RuleRow> {
             only_valid: r.get(10)?,
             skip_duplicates: r.get(11)?,
             policy,
-            rate: r.get::<_, Option<String>>(15)?.and_then(|t| t.parse::<Rate>().ok()),
+            rate: r.get(15)?,
             insecure: r.get(16)?,
             answer: r.get(17)?,
             answer_deadline_ms: r.get::<_, i64>(18)?.max(0) as u64,
@@ -91,7 +91,7 @@ pub fn insert(conn: &Connection, spec: &RuleSpec, session_owner: Option<&str>, n
             spec.policy.timeout_ms as i64,
             spec.policy.attempts,
             backoff_text(&spec.policy),
-            spec.rate.map(|r| r.to_string()),
+            spec.rate,
             spec.insecure,
             spec.answer,
             spec.answer_deadline_ms as i64,
@@ -126,7 +126,7 @@ pub fn update(conn: &Connection, id: i64, spec: &RuleSpec) -> rusqlite::Result<b
             spec.policy.timeout_ms as i64,
             spec.policy.attempts,
             backoff_text(&spec.policy),
-            spec.rate.map(|r| r.to_string()),
+            spec.rate,
             spec.insecure,
             spec.answer,
             spec.answer_deadline_ms as i64,

@@ -92,6 +92,20 @@ class CapturesStore {
     this.items = next;
   }
 
+  /** Whether this capture is in the loaded list (e.g. to refresh its forward mark). */
+  has(id: number): boolean {
+    return this.items.some((c) => c.id === id);
+  }
+
+  /** A capture's forwards changed: its mark in the list follows. */
+  setForward(id: number, forward: CaptureSummary['forward']) {
+    const i = this.items.findIndex((c) => c.id === id);
+    if (i === -1 || this.items[i].forward === forward) return;
+    const next = this.items.slice();
+    next[i] = { ...next[i], forward };
+    this.items = next;
+  }
+
   setFilter(name: string | null) {
     if (name === this.filter) return;
     this.filter = name;

@@ -21,6 +21,7 @@ const summary = (id: number, endpoint = 'stripe'): CaptureSummary => ({
   duplicate_of: null,
   via: 'local',
   forwarded_for: null,
+  forward: null,
 });
 
 describe('captures store (against the fake backend)', () => {

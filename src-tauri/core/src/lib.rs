@@ -31,6 +31,8 @@ pub mod error;
 pub mod event;
 pub mod event_keys;
 pub mod forward;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod ipc;
 pub mod keyring;
 pub mod model;

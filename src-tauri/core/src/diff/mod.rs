@@ -13,7 +13,7 @@
 mod headers;
 mod ignore;
 mod json;
-mod normalize;
+pub(crate) mod normalize;
 mod text;
 
 use serde::{Deserialize, Serialize};

@@ -10,7 +10,7 @@
 
 mod body;
 mod conns;
-mod rawhead;
+pub(crate) mod rawhead;
 mod response;
 
 use std::net::SocketAddr;

@@ -2,7 +2,7 @@
 //! --forward-to` makes (owned by the process that listens, adopted by the next one after a
 //! crash). A rule's spec is stored column by column so the CLI and the app read each other's.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, ToSql};
 
 use crate::forward::policy::RetryPolicy;
 use crate::forward::rule::{RuleSpec, Transform};
@@ -68,71 +68,63 @@ fn backoff_text(p: &RetryPolicy) -> String {
     p.backoff_ms.iter().map(u64::to_string).collect::<Vec<_>>().join(",")
 }
 
+/// The spec's columns, in [`SPEC_COLS`] order, as parameters.
+fn spec_values(spec: &RuleSpec) -> Vec<Box<dyn ToSql + '_>> {
+    let (transform, template) = transform_cols(&spec.transform);
+    vec![
+        Box::new(&spec.endpoint),
+        Box::new(&spec.url),
+        Box::new(spec.keep_path),
+        Box::new(spec.enabled),
+        Box::new(&spec.filter),
+        Box::new(transform),
+        Box::new(template),
+        Box::new(&spec.content_type),
+        Box::new(spec.resign),
+        Box::new(spec.only_valid),
+        Box::new(spec.skip_duplicates),
+        Box::new(spec.policy.timeout_ms as i64),
+        Box::new(spec.policy.attempts),
+        Box::new(backoff_text(&spec.policy)),
+        Box::new(&spec.rate),
+        Box::new(spec.insecure),
+        Box::new(spec.answer),
+        Box::new(spec.answer_deadline_ms as i64),
+    ]
+}
+
+/// The columns a spec is stored in.
+const SPEC_COLS: &str = "endpoint, url, keep_path, enabled, filter, transform, template, content_type, resign, only_valid,
+     skip_duplicates, timeout_ms, attempts, backoff_ms, rate, insecure, answer, answer_deadline_ms";
+
+/// `?1, ?2, … ?n`.
+fn placeholders(n: usize) -> String {
+    (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+}
+
 /// Adds a rule; returns its id.
 pub fn insert(conn: &Connection, spec: &RuleSpec, session_owner: Option<&str>, now_us: i64) -> rusqlite::Result<i64> {
-    let (transform, template) = transform_cols(&spec.transform);
-    conn.execute(
-        "INSERT INTO forward_rules (endpoint, url, keep_path, enabled, filter, transform, template, content_type, resign,
-             only_valid, skip_duplicates, timeout_ms, attempts, backoff_ms, rate, insecure, answer, answer_deadline_ms,
-             session_owner, created_at_us)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
-        params![
-            spec.endpoint,
-            spec.url,
-            spec.keep_path,
-            spec.enabled,
-            spec.filter,
-            transform,
-            template,
-            spec.content_type,
-            spec.resign,
-            spec.only_valid,
-            spec.skip_duplicates,
-            spec.policy.timeout_ms as i64,
-            spec.policy.attempts,
-            backoff_text(&spec.policy),
-            spec.rate,
-            spec.insecure,
-            spec.answer,
-            spec.answer_deadline_ms as i64,
-            session_owner,
-            now_us,
-        ],
-    )?;
+    let mut values = spec_values(spec);
+    values.push(Box::new(session_owner));
+    values.push(Box::new(now_us));
+    let sql = format!(
+        "INSERT INTO forward_rules ({SPEC_COLS}, session_owner, created_at_us) VALUES ({})",
+        placeholders(values.len())
+    );
+    conn.execute(&sql, params_from_iter(values.iter()))?;
     Ok(conn.last_insert_rowid())
 }
 
 /// Replaces a rule's spec; false when there is no such rule.
 pub fn update(conn: &Connection, id: i64, spec: &RuleSpec) -> rusqlite::Result<bool> {
-    let (transform, template) = transform_cols(&spec.transform);
-    let n = conn.execute(
-        "UPDATE forward_rules SET endpoint = ?2, url = ?3, keep_path = ?4, enabled = ?5, filter = ?6, transform = ?7,
-             template = ?8, content_type = ?9, resign = ?10, only_valid = ?11, skip_duplicates = ?12, timeout_ms = ?13,
-             attempts = ?14, backoff_ms = ?15, rate = ?16, insecure = ?17, answer = ?18, answer_deadline_ms = ?19
-         WHERE id = ?1",
-        params![
-            id,
-            spec.endpoint,
-            spec.url,
-            spec.keep_path,
-            spec.enabled,
-            spec.filter,
-            transform,
-            template,
-            spec.content_type,
-            spec.resign,
-            spec.only_valid,
-            spec.skip_duplicates,
-            spec.policy.timeout_ms as i64,
-            spec.policy.attempts,
-            backoff_text(&spec.policy),
-            spec.rate,
-            spec.insecure,
-            spec.answer,
-            spec.answer_deadline_ms as i64,
-        ],
-    )?;
-    Ok(n == 1)
+    let mut values = spec_values(spec);
+    values.push(Box::new(id));
+    let sql = format!(
+        "UPDATE forward_rules SET ({SPEC_COLS}) = ({}) WHERE id = ?{}",
+        placeholders(values.len() - 1),
+        values.len()
+    );
+    Ok(conn.execute(&sql, params_from_iter(values.iter()))? == 1)
 }
 
 pub fn set_enabled(conn: &Connection, id: i64, enabled: bool) -> rusqlite::Result<bool> {

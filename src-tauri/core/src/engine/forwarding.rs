@@ -67,11 +67,14 @@ impl super::Inner {
     /// compiles (written by a newer version) is left out, with a warning.
     pub(super) fn reload_rules(&self) -> Result<bool> {
         let rows = self.store.with(|c| rules::list(c))?;
+        let before = self.rules.compiled.read().unwrap().clone();
         let mut compiled = HashMap::new();
         let mut routes = Vec::new();
         for row in rows {
-            let rule = match rule::compile(row.spec.clone()) {
-                Ok(r) => Arc::new(r),
+            // Unchanged rules keep their compiled filter and template (this runs every 2 s).
+            let kept = before.get(&row.id).filter(|l| l.rule.spec == row.spec).map(|l| l.rule.clone());
+            let rule = match kept.map(Ok).unwrap_or_else(|| rule::compile(row.spec.clone()).map(Arc::new)) {
+                Ok(r) => r,
                 Err(e) => {
                     tracing::warn!("forward rule {} is left out: {e}", row.id);
                     continue;

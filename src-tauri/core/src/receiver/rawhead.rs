@@ -120,7 +120,15 @@ impl Tracker {
                     } else if buf.starts_with(b"\n") {
                         Some(1)
                     } else {
-                        find(&buf, b"\r\n\r\n").map(|i| i + 4).or_else(|| find(&buf, b"\n\n").map(|i| i + 2))
+                        // The first blank line, however it is written (found by the fuzzer:
+                        // preferring a later CRLF one made the result depend on how the bytes
+                        // were split).
+                        let crlf = find(&buf, b"\r\n\r\n").map(|i| i + 4);
+                        let lf = find(&buf, b"\n\n").map(|i| i + 2);
+                        match (crlf, lf) {
+                            (Some(a), Some(b)) => Some(a.min(b)),
+                            (a, b) => a.or(b),
+                        }
                     };
                     match end {
                         None if buf.len() > MAX_HEAD => return,
@@ -289,6 +297,18 @@ mod tests {
         for cut in 1..wire.len() {
             assert_eq!(heads_of(&[&wire[..cut], &wire[cut..]]), heads, "split at {cut}");
         }
+    }
+
+    #[test]
+    fn trailers_end_at_the_first_blank_line_however_written() {
+        // Found by the fuzzer: a bare-LF blank line after the trailers, and a CRLF one later in
+        // the next request; the whole stream used to pick the later one, byte-by-byte the first.
+        let wire = b"POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: 5\n\nPOST /d HTTP/1.1\r\nB: c\r\n\r\n";
+        let heads = heads_of(&[wire]);
+        let bytes: Vec<&[u8]> = wire.chunks(1).collect();
+        assert_eq!(heads_of(&bytes), heads);
+        assert_eq!(heads.len(), 2, "{heads:?}");
+        assert_eq!(heads[1][0], ("B".to_string(), "c".to_string()));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 # time, which is what CI's budget can spend; campaigns want the release build.
 #
 #   [FUZZ_PROFILE=release] scripts/fuzz.sh [SECONDS] [TARGET...]
+#   scripts/fuzz.sh --build-only    (then FUZZ_PREBUILT=1 scripts/fuzz.sh SECONDS skips the build)
 #   targets: raw_heads bodies diff signatures curl query
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,13 +16,16 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(raw_heads bodies diff signatures curl query)
 
-command -v cargo-afl >/dev/null || cargo install cargo-afl --locked
 profile=${FUZZ_PROFILE:-debug}
-if [ "$profile" = release ]; then
-  (cd tests/fuzz && cargo afl build --release --locked)
-else
-  (cd tests/fuzz && cargo afl build --locked)
+if [ "$secs" = "--build-only" ] || [ -z "${FUZZ_PREBUILT:-}" ]; then
+  command -v cargo-afl >/dev/null || cargo install cargo-afl --locked
+  if [ "$profile" = release ]; then
+    (cd tests/fuzz && cargo afl build --release --locked)
+  else
+    (cd tests/fuzz && cargo afl build --locked)
+  fi
 fi
+[ "$secs" = "--build-only" ] && exit 0
 
 # A container has no CPU governor to check and may pipe core dumps elsewhere: AFL is told so.
 export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_QUIET=1

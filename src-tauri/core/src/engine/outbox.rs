@@ -308,7 +308,8 @@ async fn attempt(inner: &Arc<Inner>, head: ForwardRow, loaded: Loaded) {
         Next::RetryAt(at) => AfterAttempt {
             state: outbox::SCHEDULED,
             next_at_ms: Some(at),
-            detail: Some(format!("attempt {number} of {attempts} {what}; next at {}", rfc3339_us(at * 1000))),
+            // When the next attempt is due is the row's own field (`next_at`), shown by each view.
+            detail: Some(format!("attempt {number} of {attempts} {what}")),
         },
     };
     let record = attempt_record(capture.id, "forward", started_at_us, outgoing, resigned, rule.spec.insecure, sent, Some((id, number)));

@@ -8,13 +8,13 @@
 #
 #   [FUZZ_PROFILE=release] scripts/fuzz.sh [SECONDS] [TARGET...]
 #   scripts/fuzz.sh --build-only    (then FUZZ_PREBUILT=1 scripts/fuzz.sh SECONDS skips the build)
-#   targets: raw_heads bodies diff signatures curl query
+#   targets: raw_heads bodies diff signatures curl query import_jsonl import_har
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-5}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(raw_heads bodies diff signatures curl query)
+[ ${#targets[@]} -gt 0 ] || targets=(raw_heads bodies diff signatures curl query import_jsonl import_har)
 
 profile=${FUZZ_PROFILE:-debug}
 if [ "$secs" = "--build-only" ] || [ -z "${FUZZ_PREBUILT:-}" ]; then

@@ -36,6 +36,10 @@ fn main() {
         "save_draft",
         "discard_draft",
         "storage_trouble",
+        "startup_problem",
+        "retry_start",
+        "set_database_aside",
+        "quit_app",
         "list_forward_rules",
         "save_forward_rule",
         "set_forward_rule_enabled",
@@ -46,6 +50,15 @@ fn main() {
         "retry_forward",
         "retry_failed_forwards",
         "cancel_forward",
+        "count_matches",
+        "set_pinned",
+        "saved_filters",
+        "save_filter",
+        "remove_filter",
+        "export_captures",
+        "import_captures",
+        "import_curl",
+        "default_export_dir",
     ])))
     .expect("tauri build script");
 }

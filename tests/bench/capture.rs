@@ -10,69 +10,10 @@
 //! `cargo bench -p hookloupe-tests --bench capture [-- REQUESTS [HISTORY...]]` (default 20000
 //! requests per server, history 100000; e.g. `-- 20000 100000 1000000`).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use hookloupe_tests::load::{body_1kib, load, Figures, CONNECTIONS};
 use hookloupe_tests::Running;
-
-const CONNECTIONS: usize = 64;
-
-fn body_1kib(i: usize) -> Vec<u8> {
-    let mut s = format!("{{\"id\":\"evt_{i:08}\",\"type\":\"invoice.paid\",\"data\":{{\"pad\":\"");
-    while s.len() < 1024 - 3 {
-        s.push('x');
-    }
-    s.push_str("\"}}");
-    s.into_bytes()
-}
-
-struct Figures {
-    rps: f64,
-    p50: Duration,
-    p99: Duration,
-}
-
-async fn load(url: &str, total: usize) -> Figures {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(CONNECTIONS).build().unwrap();
-    // Warm up the connections.
-    for i in 0..CONNECTIONS {
-        client.post(format!("{url}/bench/warm")).body(body_1kib(i)).send().await.unwrap();
-    }
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..CONNECTIONS {
-        let (client, next, url) = (client.clone(), next.clone(), url.to_owned());
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= total {
-                    return latencies;
-                }
-                let t = Instant::now();
-                let resp = client
-                    .post(format!("{url}/bench/stripe"))
-                    .header("content-type", "application/json")
-                    .body(body_1kib(i))
-                    .send()
-                    .await
-                    .unwrap();
-                assert!(resp.status().is_success());
-                let _ = resp.bytes().await;
-                latencies.push(t.elapsed());
-            }
-        }));
-    }
-    let mut all = Vec::with_capacity(total);
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    let elapsed = started.elapsed();
-    all.sort();
-    Figures { rps: total as f64 / elapsed.as_secs_f64(), p50: all[all.len() / 2], p99: all[all.len() * 99 / 100] }
-}
 
 async fn bare_axum() -> String {
     let app = axum::Router::new().fallback(|body: axum::body::Bytes| async move {
@@ -92,7 +33,9 @@ fn seed(db: &std::path::Path, n: usize) {
     conn.busy_timeout(Duration::from_secs(30)).unwrap();
     let tx = conn.transaction().unwrap();
     let cols = "received_at_us, endpoint, method, path, query, url, headers, body, body_size, body_over_limit, \
-                content_type, remote_addr, event_indexed, via";
+                content_type, remote_addr, event_indexed, via, text_indexed";
+    // The copies are marked indexed without their words in the full-text index (this measures
+    // the table's size; the search bench measures capture into a full index).
     tx.execute(
         &format!(
             "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?1)

@@ -46,8 +46,16 @@ impl Gui {
     ///
     /// [`KeyringSession::env`]: hookloupe_tests::KeyringSession::env
     pub async fn start_with(env: &[(String, String)]) -> Gui {
+        let mut gui = Gui::launch(tempfile::tempdir().unwrap(), env).await;
+        gui.url = gui.text("[data-testid=listen-url]").await;
+        assert!(gui.url.starts_with("http://127.0.0.1:"), "listening URL shown: {}", gui.url);
+        gui
+    }
+
+    /// Starts the app on `data_dir` as it is (e.g. holding a damaged database) without waiting
+    /// for the receiver: `url` stays empty.
+    pub async fn launch(data_dir: tempfile::TempDir, env: &[(String, String)]) -> Gui {
         assert!(std::env::var_os("DISPLAY").is_some(), "GUI tests need DISPLAY (scripts/test.sh starts Xvfb)");
-        let data_dir = tempfile::tempdir().unwrap();
         let wrapper = data_dir.path().join("webkit-driver.sh");
         std::fs::write(&wrapper, "#!/bin/sh\nexec /usr/bin/WebKitWebDriver --replace-on-new-session \"$@\"\n").unwrap();
         std::fs::set_permissions(&wrapper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
@@ -78,10 +86,7 @@ impl Gui {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .expect("WebDriver session with the app");
-        let mut gui = Gui { client, url: String::new(), data_dir, driver };
-        gui.url = gui.text("[data-testid=listen-url]").await;
-        assert!(gui.url.starts_with("http://127.0.0.1:"), "listening URL shown: {}", gui.url);
-        gui
+        Gui { client, url: String::new(), data_dir, driver }
     }
 
     /// Saves a picture of the window as `artifacts/e2e/FAILED-….png`, then fails the test.

@@ -13,6 +13,8 @@
 //! - signatures: verdicts at capture time, rotation, re-evaluation, `verify`, provider-library cross-check
 //! - forward: forward rules and the outbox worker: retry policy, rate limit, relayed answers, SIGKILL, seeds 000 and 001, CLI
 //! - replay: captures sent to target servers started by the test: exact bytes, rewriting, re-signing, failures, CLI
+//! - share: export (JSONL, HAR, redacted bundles) and import (JSONL, HAR, curl) through the CLI; haralyzer; a full disk
+//! - search: full text, filters (the seeds' expressions), `list --all/--count`, pins, the index after delete/retention/SIGKILL, backfill
 //! - test_events: `sign` (JSON and curl) verified valid, signed test events through the real receiver
 
 mod abuse;
@@ -24,6 +26,8 @@ mod forward;
 mod keyring;
 mod receive;
 mod replay;
+mod search;
+mod share;
 mod signatures;
 mod store;
 mod test_events;

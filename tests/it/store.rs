@@ -72,7 +72,7 @@ async fn paging_is_newest_first_and_complete() {
     assert_eq!(first.next_before, Some(ids[2]));
     let second = r
         .engine
-        .list_captures(ListCapturesReq { limit: Some(10), before: first.next_before, endpoint: None })
+        .list_captures(ListCapturesReq { limit: Some(10), before: first.next_before, ..Default::default() })
         .await
         .unwrap();
     assert_eq!(second.items.len(), 4);

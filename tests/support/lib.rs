@@ -14,6 +14,7 @@ use hookloupe_core::ipc::ListCapturesReq;
 use hookloupe_core::model::Capture;
 use hookloupe_core::{Config, Engine, KeyringMode, PortPolicy};
 
+pub mod load;
 pub mod target;
 pub use target::{Behaviour, Received, Target};
 
@@ -69,7 +70,7 @@ pub async fn all_captures(engine: &Engine) -> Vec<Capture> {
     let mut before = None;
     loop {
         let page = engine
-            .list_captures(ListCapturesReq { limit: Some(1000), before, endpoint: None })
+            .list_captures(ListCapturesReq { limit: Some(1000), before, ..Default::default() })
             .await
             .expect("list");
         for s in &page.items {

@@ -12,17 +12,20 @@ use hookloupe_core::ipc::{
 use hookloupe_core::ipc::{
     ForwardDetailView, ForwardPage, ForwardRuleView, ForwardView, ListForwardsReq, OutboxCounts, SaveForwardRuleReq,
 };
+use hookloupe_core::ipc::{
+    CaptureFilter, ExportReport, ExportReq, ImportCurlReq, ImportReport, ImportReq, SavedFilterView,
+};
 use hookloupe_core::tunnel::TunnelStatusView;
 use hookloupe_core::signature::{SchemeInfo, Verdict};
 use hookloupe_core::{Engine, ErrorCode};
-use tauri::State;
+use tauri::{AppHandle, Manager, State};
 
 use crate::Shell;
 
 type Reply<T> = Result<T, ErrorView>;
 
 fn engine(shell: &Shell) -> Reply<Engine> {
-    shell.engine.clone()
+    shell.engine()
 }
 
 #[tauri::command]
@@ -256,4 +259,63 @@ pub async fn retry_failed_forwards(shell: State<'_, Shell>) -> Reply<usize> {
 #[tauri::command]
 pub async fn cancel_forward(shell: State<'_, Shell>, id: i64) -> Reply<ForwardView> {
     Ok(engine(&shell)?.cancel_forward(id).await?)
+}
+
+// Finding and sharing captures: counts, pins, saved filters, export and import.
+
+#[tauri::command]
+pub async fn count_matches(shell: State<'_, Shell>, filter: CaptureFilter) -> Reply<u64> {
+    Ok(engine(&shell)?.count_matches(filter).await?)
+}
+
+#[tauri::command]
+pub async fn set_pinned(shell: State<'_, Shell>, id: i64, pinned: bool) -> Reply<()> {
+    Ok(engine(&shell)?.set_pinned(id, pinned).await?)
+}
+
+#[tauri::command]
+pub async fn saved_filters(shell: State<'_, Shell>) -> Reply<Vec<SavedFilterView>> {
+    Ok(engine(&shell)?.saved_filters().await?)
+}
+
+#[tauri::command]
+pub async fn save_filter(shell: State<'_, Shell>, filter: SavedFilterView) -> Reply<SavedFilterView> {
+    Ok(engine(&shell)?.save_filter(filter).await?)
+}
+
+#[tauri::command]
+pub async fn remove_filter(shell: State<'_, Shell>, name: String) -> Reply<()> {
+    Ok(engine(&shell)?.remove_filter(name).await?)
+}
+
+#[tauri::command]
+pub async fn export_captures(app: AppHandle, shell: State<'_, Shell>, mut req: ExportReq) -> Reply<ExportReport> {
+    req.path = expand_home(&app, &req.path);
+    Ok(engine(&shell)?.export(req).await?)
+}
+
+#[tauri::command]
+pub async fn import_captures(app: AppHandle, shell: State<'_, Shell>, mut req: ImportReq) -> Reply<ImportReport> {
+    req.path = expand_home(&app, &req.path);
+    Ok(engine(&shell)?.import(req).await?)
+}
+
+#[tauri::command]
+pub async fn import_curl(shell: State<'_, Shell>, req: ImportCurlReq) -> Reply<ImportReport> {
+    Ok(engine(&shell)?.import_curl(req).await?)
+}
+
+/// Where an export is suggested: the Downloads folder, else home.
+#[tauri::command]
+pub fn default_export_dir(app: AppHandle) -> Reply<String> {
+    let dir = app.path().download_dir().or_else(|_| app.path().home_dir());
+    Ok(dir.map(|d| d.to_string_lossy().into_owned()).unwrap_or_default())
+}
+
+/// A path typed as `~/…` means the home folder, as in a shell.
+fn expand_home(app: &AppHandle, path: &str) -> String {
+    match (path.strip_prefix("~/"), app.path().home_dir()) {
+        (Some(rest), Ok(home)) => home.join(rest).to_string_lossy().into_owned(),
+        _ => path.to_owned(),
+    }
 }

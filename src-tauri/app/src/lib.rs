@@ -2,34 +2,35 @@
 //!
 //! At start-up it opens the engine on the shared data directory, starts the receiver (the next
 //! free port when the default is taken) and forwards engine events to the webview
-//! ([`events`]). Commands ([`commands`]) are a few lines each that call one engine method. This
+//! ([`events`]); when the engine cannot start (a damaged, read-only or locked database) the window
+//! still opens and says why, offering what can be done ([`startup`]). Commands ([`commands`]) are
+//! a few lines each that call one engine method. This
 //! crate must hold no SQL, no HTTP client and no crypto: that is core's job.
 
 mod commands;
 mod events;
+mod startup;
 
-use hookloupe_core::config::{ListenAddr, DEFAULT_PORT};
-use hookloupe_core::ipc::ErrorView;
-use hookloupe_core::{paths, Config, Engine, KeyringMode, PortPolicy};
+use hookloupe_core::config::DEFAULT_PORT;
 use tauri::Manager;
 
-/// The engine, or why it could not start (shown by the window instead of crashing).
-pub struct Shell {
-    pub engine: Result<Engine, ErrorView>,
-}
+pub use startup::Shell;
 
 pub fn run() {
     tauri::Builder::default()
+        // Native Save / Open dialogs for export and import (capabilities grant dialog:allow-save/open only).
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let port = std::env::var("HOOKLOUPE_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(DEFAULT_PORT);
-            let engine = tauri::async_runtime::block_on(start(port));
-            if let Ok(engine) = &engine {
-                events::forward(app.handle().clone(), engine.subscribe());
-            }
-            app.manage(Shell { engine });
+            // A database that cannot be opened does not stop the window: it says why (see startup).
+            app.manage(Shell::start(app.handle(), port));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            startup::startup_problem,
+            startup::retry_start,
+            startup::set_database_aside,
+            startup::quit_app,
             commands::listener_info,
             commands::list_captures,
             commands::get_capture,
@@ -75,16 +76,16 @@ pub fn run() {
             commands::retry_forward,
             commands::retry_failed_forwards,
             commands::cancel_forward,
+            commands::count_matches,
+            commands::set_pinned,
+            commands::saved_filters,
+            commands::save_filter,
+            commands::remove_filter,
+            commands::export_captures,
+            commands::import_captures,
+            commands::import_curl,
+            commands::default_export_dir,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Hookloupe");
-}
-
-async fn start(port: u16) -> Result<Engine, ErrorView> {
-    // HOOKLOUPE_KEYRING=off keeps secrets in the database (as with the CLI's --keyring off).
-    let keyring = std::env::var("HOOKLOUPE_KEYRING").ok().and_then(|v| KeyringMode::parse(&v)).unwrap_or_default();
-    let engine = Engine::open(Config { keyring, ..Config::new(paths::default_data_dir()) })?;
-    let bind = std::net::Ipv4Addr::LOCALHOST.into();
-    engine.listen(ListenAddr { bind, port, policy: PortPolicy::NextFree }).await?;
-    Ok(engine)
 }

@@ -6,8 +6,10 @@
 
 mod diff;
 mod forward;
+mod list;
 mod print;
 mod replay;
+mod share;
 mod sign;
 mod tunnel;
 mod verify;
@@ -19,7 +21,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use hookloupe_core::config::{ListenAddr, DEFAULT_BODY_LIMIT, DEFAULT_PORT};
-use hookloupe_core::ipc::{EndpointView, ErrorView, ListCapturesReq, ResponseRuleView};
+use hookloupe_core::ipc::{EndpointView, ErrorView, ResponseRuleView};
 use hookloupe_core::{paths, Config, Engine, ErrorCode, Event, KeyringMode, PortPolicy};
 
 #[derive(Parser)]
@@ -68,16 +70,21 @@ enum Command {
         #[arg(long, value_name = "DURATION", default_value = "10s", requires = "forward_to")]
         forward_timeout: String,
     },
-    /// List captures, newest first.
-    List {
-        #[arg(long, default_value_t = 50)]
-        limit: u32,
-        #[arg(long)]
-        endpoint: Option<String>,
-        /// Only captures older than this id (paging).
-        #[arg(long)]
-        before: Option<i64>,
-    },
+    /// List captures, newest first: full-text search, an expression, chips; counts; streams with --all.
+    List(list::ListArgs),
+    /// Pin a capture: retention never removes it.
+    Pin { id: i64 },
+    /// Unpin a capture.
+    Unpin { id: i64 },
+    /// Saved filters (named, to use again in the app).
+    #[command(subcommand)]
+    Filters(list::FiltersCmd),
+    /// Export captures (all, or those the filter options match): lossless JSONL (default) or HAR 1.2,
+    /// redacted for a ticket with --redact; to stdout, or -o FILE.
+    Export(share::ExportArgs),
+    /// Import a JSONL export or a HAR file (FILE, or - for stdin), or one pasted curl command
+    /// (--curl 'curl …'); exit 1 when some lines were not imported.
+    Import(share::ImportArgs),
     /// Show one capture.
     Show {
         id: i64,
@@ -267,15 +274,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::List { limit, endpoint, before } => {
-            let engine = Engine::open(base.clone())?;
-            let page = engine.list_captures(ListCapturesReq { limit: Some(limit), before, endpoint }).await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&page.items)?);
-            } else {
-                print::capture_table(&page.items, page.next_before);
-            }
-        }
+        Command::List(args) => list::run(&Engine::open(base.clone())?, args, json).await?,
+        Command::Pin { id } => list::pin(&Engine::open(base.clone())?, id, true, json).await?,
+        Command::Unpin { id } => list::pin(&Engine::open(base.clone())?, id, false, json).await?,
+        Command::Filters(cmd) => list::filters(&Engine::open(base.clone())?, cmd, json).await?,
+        Command::Export(args) => share::export(&Engine::open(base.clone())?, args, json).await?,
+        Command::Import(args) => return share::import(&Engine::open(base.clone())?, args, json).await,
         Command::Show { id, raw } => {
             let engine = Engine::open(base.clone())?;
             let capture = engine.capture(id).await?;

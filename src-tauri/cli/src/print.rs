@@ -50,28 +50,34 @@ pub fn capture_line(c: &Capture) -> String {
     )
 }
 
-pub fn capture_table(items: &[CaptureSummary], next_before: Option<i64>) {
-    if items.is_empty() {
-        println!("No captures yet. Run `hookloupe listen` and send a request to it.");
-        return;
-    }
-    println!("{:<6} {:<27} {:<7} {:<12} {:<9} {:>9}  PATH", "ID", "RECEIVED (UTC)", "METHOD", "ENDPOINT", "SIGNATURE", "SIZE");
-    for c in items {
-        println!(
-            "{:<6} {:<27} {:<7} {:<12} {:<9} {:>9}  {}{}{}",
-            c.id,
-            c.received_at,
-            safe(&c.method),
-            safe(&c.endpoint),
-            c.verdict.as_ref().map_or("-", |v| crate::verify::status_word(v.status)),
-            size(c.body_size),
-            target(&c.path, &c.query),
-            if c.body_over_limit { "  [413]" } else { "" },
-            c.duplicate_of.map(|d| format!("  [duplicate of #{d}]")).unwrap_or_default(),
-        );
-    }
-    if let Some(before) = next_before {
-        println!("… more: hookloupe list --before {before}");
+/// The capture list's column titles.
+pub fn capture_header() -> String {
+    format!("{:<6} {:<27} {:<7} {:<12} {:<9} {:>9}  PATH", "ID", "RECEIVED (UTC)", "METHOD", "ENDPOINT", "SIGNATURE", "SIZE")
+}
+
+/// One row of the capture list (payload text escaped).
+pub fn capture_row(c: &CaptureSummary) -> String {
+    format!(
+        "{:<6} {:<27} {:<7} {:<12} {:<9} {:>9}  {}{}{}{}",
+        c.id,
+        c.received_at,
+        safe(&c.method),
+        safe(&c.endpoint),
+        c.verdict.as_ref().map_or("-", |v| crate::verify::status_word(v.status)),
+        size(c.body_size),
+        target(&c.path, &c.query),
+        if c.body_over_limit { "  [413]" } else { "" },
+        c.duplicate_of.map(|d| format!("  [duplicate of #{d}]")).unwrap_or_default(),
+        if c.pinned { "  [pinned]" } else { "" },
+    )
+}
+
+/// What an empty list says: nothing stored yet, or nothing matches.
+pub fn no_captures(unfiltered: bool) -> &'static str {
+    if unfiltered {
+        "No captures yet. Run `hookloupe listen` and send a request to it."
+    } else {
+        "No capture matches."
     }
 }
 

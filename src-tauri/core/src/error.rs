@@ -46,8 +46,10 @@ pub enum Error {
     PortInUse { bind: String, port: u16 },
     #[error("the database {path} is locked by another program and stayed locked for 5 s; close the other program or use another --data-dir")]
     DatabaseLocked { path: String },
-    #[error("the database {path} is read-only; check the file's permissions or use another --data-dir")]
+    #[error("the database {path} is read-only: this program may not write the file or its folder, or the disk is mounted read-only; check their permissions or use another --data-dir")]
     ReadOnly { path: String },
+    // SQLite's error: the store (and rusqlite) are built with the runtime only.
+    #[cfg(feature = "runtime")]
     #[error("storage error on {path}: {source}")]
     Storage { path: String, source: rusqlite::Error },
     /// A storage error fanned out to several waiters (its cause kept as text).
@@ -88,7 +90,9 @@ impl Error {
             Error::PortInUse { .. } => ErrorCode::PortInUse,
             Error::DatabaseLocked { .. } => ErrorCode::DatabaseLocked,
             Error::ReadOnly { .. } => ErrorCode::ReadOnly,
-            Error::Storage { .. } | Error::StorageFailed { .. } => ErrorCode::Storage,
+        #[cfg(feature = "runtime")]
+            Error::Storage { .. } => ErrorCode::Storage,
+            Error::StorageFailed { .. } => ErrorCode::Storage,
             Error::DiskFull { .. } => ErrorCode::DiskFull,
             Error::Corrupt { .. } => ErrorCode::Corrupt,
             Error::Io { .. } => ErrorCode::Io,
@@ -104,12 +108,17 @@ impl Error {
     }
 
     /// Classifies a SQLite error on the database at `path` into the cause a user can act on.
+    #[cfg(feature = "runtime")]
     pub fn from_sqlite(path: &std::path::Path, source: rusqlite::Error) -> Error {
         use rusqlite::ffi::ErrorCode as C;
+        let file = path;
         let path = path.display().to_string();
         match source.sqlite_error_code() {
             Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => Error::DatabaseLocked { path },
             Some(C::ReadOnly) => Error::ReadOnly { path },
+            // A WAL database in a directory (or on a filesystem) it may not write cannot even be
+            // read: SQLite says "unable to open"; the user needs to hear "read-only".
+            Some(C::CannotOpen) if !crate::store::writable(file) => Error::ReadOnly { path },
             Some(C::DiskFull) => Error::DiskFull { path },
             Some(C::DatabaseCorrupt) | Some(C::NotADatabase) => Error::Corrupt { path, detail: source.to_string() },
             _ => Error::Storage { path, source },
@@ -134,6 +143,7 @@ impl Error {
             Error::Send(m) => Error::Send(m.clone()),
             Error::DiskFull { path } => Error::DiskFull { path: path.clone() },
             Error::Corrupt { path, detail } => Error::Corrupt { path: path.clone(), detail: detail.clone() },
+        #[cfg(feature = "runtime")]
             Error::Storage { path, source } => Error::StorageFailed { path: path.clone(), message: source.to_string() },
             Error::StorageFailed { path, message } => Error::StorageFailed { path: path.clone(), message: message.clone() },
             Error::Io { .. } | Error::Internal(_) => Error::Internal(self.to_string()),

@@ -5,7 +5,8 @@
 //! and JSON decoding and event keys never panic; a delivery never differs from itself;
 //! verification and diagnosis of any request under any scheme give a verdict; a curl command
 //! read back by a shell-words parser is the request it was made from; a filter either is
-//! refused with words or evaluates to an outcome. This module must not be used by the engine.
+//! refused with words or evaluates to an outcome; an import file (Hookloupe JSONL, HAR) is read
+//! without a crash, and what it yields writes back to a file that reads the same. This module must not be used by the engine.
 
 use crate::model::{Capture, CaptureSignature, EventKeys, HeaderList, NewCapture, Via};
 use crate::receiver::rawhead::{Heads, Tracker};
@@ -197,5 +198,58 @@ pub fn query(data: &[u8]) {
             let c = capture_of(HeaderList(vec![("X-Event".into(), b"a.b".to_vec())]), body.to_vec(), ct);
             let _ = filter.matches(&crate::query::Subject::of(&c));
         }
+    }
+}
+
+/// Lines of an import file (Hookloupe JSONL): each is refused with words or read; a capture read
+/// is written back to a line that reads as the same capture (bytes, header order and case).
+pub fn import_jsonl(data: &[u8]) {
+    use crate::share::jsonl::{read_line, write_capture, Read};
+    for (i, line) in data.split(|b| *b == b'\n').enumerate() {
+        let Ok(Read::Capture(first)) = read_line(line, i == 0) else { continue };
+        let c = Capture { id: 1, data: first.capture, signature: CaptureSignature::default() };
+        let mut out = Vec::new();
+        write_capture(&mut out, &c, Some(&first.provenance)).expect("write to memory");
+        match read_line(&out[..out.len() - 1], false) {
+            Ok(Read::Capture(again)) => {
+                assert_eq!(again.capture.headers, c.data.headers, "headers changed through a round trip");
+                assert!(again.capture.body == c.data.body, "body changed through a round trip");
+                assert_eq!((&again.capture.method, &again.capture.url, &again.capture.query), (&c.data.method, &c.data.url, &c.data.query));
+                assert_eq!(again.capture.received_at_us, c.data.received_at_us);
+            }
+            other => panic!("a line Hookloupe wrote does not read back: {other:?}"),
+        }
+    }
+}
+
+/// A HAR document: read entry by entry without panicking (a broken one is an error, never a
+/// crash); every request read is written back to HAR that reads as the same request.
+pub fn import_har(data: &[u8]) {
+    use crate::share::har::{read_entries, HarWriter};
+    let mut read = Vec::new();
+    let _ = read_entries(data, 0, |_, r| {
+        if let Ok(i) = r {
+            read.push(i);
+        }
+    });
+    if read.is_empty() {
+        return;
+    }
+    let reply = crate::share::Reply { status: 200, headers: vec![], body: String::new(), delay_ms: 0 };
+    let mut w = HarWriter::start(Vec::new(), "fuzz", None).expect("write to memory");
+    let captures: Vec<Capture> =
+        read.into_iter().map(|i| Capture { id: 1, data: i.capture, signature: CaptureSignature::default() }).collect();
+    for c in &captures {
+        w.entry(c, &reply).expect("write to memory");
+    }
+    let out = w.finish().expect("write to memory");
+    let mut again = Vec::new();
+    read_entries(&out[..], 0, |at, r| again.push((at, r.unwrap_or_else(|e| panic!("entry {at} Hookloupe wrote does not read back: {e}")))))
+        .expect("the HAR Hookloupe wrote reads back");
+    assert_eq!(again.len(), captures.len());
+    for ((_, b), a) in again.iter().zip(&captures) {
+        assert_eq!(b.capture.headers, a.data.headers, "headers changed through HAR");
+        assert!(b.capture.body == a.data.body, "body changed through HAR");
+        assert_eq!((&b.capture.method, &b.capture.url), (&a.data.method, &a.data.url));
     }
 }

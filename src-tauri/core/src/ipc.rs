@@ -32,6 +32,19 @@ pub use forward::{
     OutboxCounts, RetryPolicy, RuleSpec, SaveForwardRuleReq, Transform,
 };
 
+mod search;
+pub use search::{
+    CaptureFilter, ExportFormat, ExportReport, ExportReq, ImportCurlReq, ImportProblem, ImportReport, ImportReq,
+    RedactOptions, RedactedItem, SavedFilterView, VerdictChip,
+};
+
+// Conversions from the store's row types (the store is built with the runtime only).
+#[cfg(feature = "runtime")]
+mod rows;
+
+mod startup;
+pub use startup::{SetAsideView, StartupProblem};
+
 mod signatures;
 pub use signatures::{
     RequestInput, SecretEdit, SecretStoredIn, SecretView, SetEndpointSignatureReq, SignatureConfigView, TestEventView,
@@ -63,7 +76,7 @@ pub struct CaptureSummary {
     pub body_over_limit: bool,
     pub content_type: Option<String>,
     pub remote_addr: String,
-    /// `local` or `tunnel`: how the request reached the receiver.
+    /// `local`, `tunnel` or `import`: how the request reached the receiver (`import`: from a file or a curl command).
     pub via: String,
     /// Original client address reported by the tunnel (tunnel captures only).
     pub forwarded_for: Option<String>,
@@ -83,6 +96,9 @@ pub struct CaptureSummary {
     /// (queued), `succeeded`; `null` when it was not forwarded.
     #[serde(default)]
     pub forward: Option<CaptureForward>,
+    /// Pinned: retention never removes it.
+    #[serde(default)]
+    pub pinned: bool,
 }
 
 /// How a capture's forwards stand, worst first.
@@ -118,7 +134,7 @@ pub struct CaptureView {
     pub body_over_limit: bool,
     pub content_type: Option<String>,
     pub remote_addr: String,
-    /// `local` or `tunnel`: how the request reached the receiver.
+    /// `local`, `tunnel` or `import`: how the request reached the receiver (`import`: from a file or a curl command).
     pub via: String,
     /// Original client address reported by the tunnel (tunnel captures only).
     pub forwarded_for: Option<String>,
@@ -132,6 +148,8 @@ pub struct CaptureView {
     pub detections: Vec<Detection>,
 }
 
+// The store's row type exists with the runtime only (see `rows`).
+#[cfg(feature = "runtime")]
 impl From<crate::store::captures::CaptureHead> for CaptureSummary {
     fn from(h: crate::store::captures::CaptureHead) -> Self {
         CaptureSummary {
@@ -162,6 +180,7 @@ impl From<crate::store::captures::CaptureHead> for CaptureSummary {
                 crate::store::captures::ForwardMark::Open => CaptureForward::Open,
                 crate::store::captures::ForwardMark::Succeeded => CaptureForward::Succeeded,
             }),
+            pinned: h.pinned,
         }
     }
 }
@@ -189,6 +208,8 @@ impl From<&Capture> for CaptureSummary {
             detected_scheme: c.signature.detected,
             // Just captured: its forwards (if any) are queued; the list's next read says more.
             forward: None,
+            // New captures are not pinned; a stored one is read through CaptureHead.
+            pinned: false,
         }
     }
 }
@@ -215,7 +236,7 @@ impl From<&Capture> for CaptureView {
             forwarded_for: d.forwarded_for.clone(),
             verdict: c.signature.verdict.clone(),
             detected_scheme: c.signature.detected,
-            detections: crate::engine::signatures::detections(c),
+            detections: c.detections(),
         }
     }
 }
@@ -228,15 +249,30 @@ pub struct CapturePage {
     /// Pass as `before` to get the next, older page; `null` when there is none.
     #[ts(type = "number | null")]
     pub next_before: Option<CaptureId>,
+    /// How many captures match the filter, when known without evaluating an expression
+    /// (`null` with `query` set: count them with `count_matches`).
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub total: Option<u64>,
+    /// How many captures are stored, filter or not.
+    #[serde(default)]
+    #[ts(type = "number")]
+    pub stored: u64,
+    /// The expression scan stopped at its budget before the page was full: there may be more
+    /// matches older than `next_before` (the last capture looked at); ask again from there.
+    #[serde(default)]
+    pub partial: bool,
 }
 
+/// A page of the capture list: newest first, older than `before`, narrowed by `filter`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ListCapturesReq {
     pub limit: Option<u32>,
     #[ts(type = "number | null")]
     pub before: Option<CaptureId>,
-    pub endpoint: Option<String>,
+    #[serde(default)]
+    pub filter: CaptureFilter,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]

@@ -101,6 +101,8 @@ pub enum Via {
     Local,
     /// Came through the public tunnel (ngrok or bore).
     Tunnel,
+    /// Imported from a file or a command (JSONL, HAR, curl): not received by this Hookloupe.
+    Import,
 }
 
 impl Via {
@@ -108,10 +110,15 @@ impl Via {
         match self {
             Via::Local => "local",
             Via::Tunnel => "tunnel",
+            Via::Import => "import",
         }
     }
     pub fn parse(s: &str) -> Via {
-        if s == "tunnel" { Via::Tunnel } else { Via::Local }
+        match s {
+            "tunnel" => Via::Tunnel,
+            "import" => Via::Import,
+            _ => Via::Local,
+        }
     }
 }
 
@@ -137,6 +144,36 @@ pub struct Capture {
     pub id: CaptureId,
     pub data: NewCapture,
     pub signature: CaptureSignature,
+}
+
+impl NewCapture {
+    /// Runs `f` on this capture as the signature verifier reads it: header names lower-cased
+    /// (the capture keeps the original case), the sender's IP from the remote address.
+    pub fn with_signature_request<T>(&self, f: impl FnOnce(&crate::signature::Request) -> T) -> T {
+        let headers: Vec<(String, String)> =
+            self.headers.to_text_pairs().into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect();
+        let req = crate::signature::Request {
+            method: &self.method,
+            url: &self.url,
+            headers: &headers,
+            body: &self.body,
+            remote_ip: parse_ip(&self.remote_addr),
+        };
+        f(&req)
+    }
+}
+
+impl Capture {
+    /// Provider guesses for this capture, best first.
+    pub fn detections(&self) -> Vec<crate::signature::Detection> {
+        self.data.with_signature_request(crate::signature::detect)
+    }
+}
+
+/// The IP of a remote address as stored (`ip:port`) or as a user writes it (a bare IP).
+pub fn parse_ip(addr: &str) -> Option<std::net::IpAddr> {
+    use std::net::{IpAddr, SocketAddr};
+    addr.parse::<SocketAddr>().map(|a| a.ip()).ok().or_else(|| addr.trim().parse::<IpAddr>().ok())
 }
 
 /// What the signature check said about a capture (computed before it is stored, recomputed
@@ -272,10 +309,10 @@ pub fn validate_endpoint(e: &Endpoint) -> Result<(), String> {
         return Err(format!("response status {} is not between 100 and 599", e.response.status));
     }
     for (n, v) in &e.response.headers {
-        if axum::http::HeaderName::from_bytes(n.as_bytes()).is_err() {
+        if http::HeaderName::from_bytes(n.as_bytes()).is_err() {
             return Err(format!("response header name {n:?} is not a valid HTTP header name"));
         }
-        if axum::http::HeaderValue::from_str(v).is_err() {
+        if http::HeaderValue::from_str(v).is_err() {
             return Err(format!("response header {n} has a value that is not valid in HTTP"));
         }
     }

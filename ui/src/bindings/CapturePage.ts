@@ -8,4 +8,18 @@ export type CapturePage = { items: Array<CaptureSummary>,
 /**
  * Pass as `before` to get the next, older page; `null` when there is none.
  */
-next_before: number | null, };
+next_before: number | null, 
+/**
+ * How many captures match the filter, when known without evaluating an expression
+ * (`null` with `query` set: count them with `count_matches`).
+ */
+total: number | null, 
+/**
+ * How many captures are stored, filter or not.
+ */
+stored: number, 
+/**
+ * The expression scan stopped at its budget before the page was full: there may be more
+ * matches older than `next_before` (the last capture looked at); ask again from there.
+ */
+partial: boolean, };

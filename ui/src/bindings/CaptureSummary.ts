@@ -8,7 +8,7 @@ import type { VerdictSummary } from "./VerdictSummary";
  */
 export type CaptureSummary = { id: number, received_at: string, received_at_us: number, endpoint: string, method: string, path: string, query: string, body_size: number, body_over_limit: boolean, content_type: string | null, remote_addr: string, 
 /**
- * `local` or `tunnel`: how the request reached the receiver.
+ * `local`, `tunnel` or `import`: how the request reached the receiver (`import`: from a file or a curl command).
  */
 via: string, 
 /**
@@ -36,4 +36,8 @@ detected_scheme: SchemeId | null,
  * How its forwards stand: `failed` (one failed: retry it from the Outbox), `open`
  * (queued), `succeeded`; `null` when it was not forwarded.
  */
-forward: CaptureForward | null, };
+forward: CaptureForward | null, 
+/**
+ * Pinned: retention never removes it.
+ */
+pinned: boolean, };

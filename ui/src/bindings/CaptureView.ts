@@ -16,7 +16,7 @@ headers: Array<[string, string]>,
  */
 body_b64: string, body_size: number, body_over_limit: boolean, content_type: string | null, remote_addr: string, 
 /**
- * `local` or `tunnel`: how the request reached the receiver.
+ * `local`, `tunnel` or `import`: how the request reached the receiver (`import`: from a file or a curl command).
  */
 via: string, 
 /**

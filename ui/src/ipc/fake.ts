@@ -13,7 +13,6 @@ import type { DiffPartnerView } from '../bindings/DiffPartnerView';
 import type { DiffRulesView } from '../bindings/DiffRulesView';
 import type { EndpointView } from '../bindings/EndpointView';
 import type { ErrorView } from '../bindings/ErrorView';
-import type { ListCapturesReq } from '../bindings/ListCapturesReq';
 import type { ListenerView } from '../bindings/ListenerView';
 import type { SettingsView } from '../bindings/SettingsView';
 import type { NgrokTokenView } from '../bindings/NgrokTokenView';
@@ -27,7 +26,8 @@ import type { Verdict } from '../bindings/Verdict';
 import { bytesToBase64, utf8Bytes } from '../lib/bytes';
 import { fakeDiff } from './fakeDiff';
 import { deliveryAsCapture, FakeReplay } from './fakeReplay';
-import { FakeForward } from './fakeForward';
+import { FakeForward, type FakeSubject } from './fakeForward';
+import { FakeSearch } from './fakeSearch';
 import type { CaptureForward } from '../bindings/CaptureForward';
 import type { DeliveryView } from '../bindings/DeliveryView';
 import type { DiffSideRef } from '../bindings/DiffSideRef';
@@ -36,7 +36,7 @@ import type { Backend, Unsubscribe } from './types';
 const PORT = 4665;
 const BODY_LIMIT = 10 * 1024 * 1024;
 
-type Stored = CaptureView & { event_type: string | null; duplicate_of: number | null; event_id: string | null; forward: CaptureForward | null };
+type Stored = CaptureView & { event_type: string | null; duplicate_of: number | null; event_id: string | null; forward: CaptureForward | null; pinned: boolean };
 
 function fail(code: ErrorView['code'], message: string): never {
   throw { code, message } satisfies ErrorView;
@@ -208,19 +208,7 @@ class FakeBackend implements Backend {
   });
 
   private forwarding = new FakeForward({
-    subject: (id) => {
-      const c = this.captures.find((x) => x.id === id);
-      if (!c) return undefined;
-      const text = new TextDecoder().decode(Uint8Array.from(atob(c.body_b64), (ch) => ch.charCodeAt(0)));
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        /* not JSON: the text */
-      }
-      const { endpoint, method, path, headers, event_type, event_id } = c;
-      return { id, endpoint, method, path, headers, body, verdict: c.verdict?.status ?? null, event_type, event_id };
-    },
+    subject: (id) => this.subjectOf(id),
     endpoints: () => this.endpoints.map((e) => e.name),
     attempt: (req, forward) => this.replay.forwardAttempt(req, forward),
     attempts: (id) => this.replay.forwardAttempts(id),
@@ -228,6 +216,36 @@ class FakeBackend implements Backend {
       const c = this.captures.find((x) => x.id === id);
       if (c) c.forward = mark;
     },
+    emit: (name, payload) => this.emit(name, payload),
+  });
+
+  private subjectOf(id: number): FakeSubject | undefined {
+    const c = this.captures.find((x) => x.id === id);
+    if (!c) return undefined;
+    const text = new TextDecoder().decode(Uint8Array.from(atob(c.body_b64), (ch) => ch.charCodeAt(0)));
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      /* not JSON: the text */
+    }
+    const { endpoint, method, path, headers, event_type, event_id } = c;
+    return { id, endpoint, method, path, headers, body, verdict: c.verdict?.status ?? null, event_type, event_id };
+  }
+
+  private search = new FakeSearch({
+    all: () => this.captures,
+    summary: (c) => summary(c as Stored),
+    subject: (id) => this.subjectOf(id),
+    bodyText: (c) => {
+      try {
+        return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(atob(c.body_b64), (ch) => ch.charCodeAt(0)));
+      } catch {
+        return null;
+      }
+    },
+    receive: (method, pathAndQuery, body, headers, endpoint) => this.send(method, pathAndQuery, body, headers, { via: 'import', endpoint }),
+    endpoints: () => this.endpoints.map((e) => e.name),
     emit: (name, payload) => this.emit(name, payload),
   });
 
@@ -281,7 +299,7 @@ class FakeBackend implements Backend {
     pathAndQuery: string,
     body: string | Uint8Array = '',
     headers: Array<[string, string]> = [],
-    opts: { overLimitSize?: number; at?: number } = {},
+    opts: { overLimitSize?: number; at?: number; via?: string; endpoint?: string | null } = {},
   ): CaptureSummary {
     const [path, query = ''] = pathAndQuery.split(/\?(.*)/s, 2);
     const bytes = typeof body === 'string' ? utf8Bytes(body) : body;
@@ -298,7 +316,7 @@ class FakeBackend implements Backend {
       id: this.nextId++,
       received_at: rfc3339(us),
       received_at_us: us,
-      endpoint: this.endpointFor(path),
+      endpoint: opts.endpoint ?? this.endpointFor(path),
       method,
       path,
       query,
@@ -309,7 +327,7 @@ class FakeBackend implements Backend {
       body_over_limit: overLimit || size > BODY_LIMIT,
       content_type: ct,
       remote_addr: `127.0.0.1:${50000 + Math.floor(Math.random() * 15000)}`,
-      via: 'local',
+      via: opts.via ?? 'local',
       forwarded_for: null,
       verdict: null,
       detected_scheme: null,
@@ -318,6 +336,7 @@ class FakeBackend implements Backend {
       duplicate_of: null,
       event_id: null,
       forward: null,
+      pinned: false,
     };
     const keys = eventKeys(headers, typeof body === 'string' ? body : '');
     c.event_type = keys.type;
@@ -444,23 +463,6 @@ class FakeBackend implements Backend {
     switch (cmd) {
       case 'listener_info':
         return { ...this.listener };
-      case 'list_captures': {
-        const req = args.req as ListCapturesReq;
-        const limit = Math.max(1, Math.min(req.limit ?? 100, 1000));
-        const out: CaptureSummary[] = [];
-        let more = false;
-        for (let i = this.captures.length - 1; i >= 0; i--) {
-          const c = this.captures[i];
-          if (req.before !== null && c.id >= req.before) continue;
-          if (req.endpoint !== null && c.endpoint !== req.endpoint) continue;
-          if (out.length === limit) {
-            more = true;
-            break;
-          }
-          out.push(summary(c));
-        }
-        return { items: out, next_before: more ? out[out.length - 1].id : null };
-      }
       case 'get_capture': {
         const c = this.captures.find((x) => x.id === args.id);
         if (!c) fail('not_found', `capture ${String(args.id)} not found`);
@@ -595,6 +597,11 @@ class FakeBackend implements Backend {
       }
       case 'storage_trouble':
         return null;
+      case 'startup_problem':
+        return null;
+      case 'retry_start':
+      case 'quit_app':
+        return null;
       case 'get_settings':
         return { ...this.settings };
       case 'set_retention': {
@@ -634,6 +641,7 @@ class FakeBackend implements Backend {
         this.rules.delete(args.endpoint as string);
         return this.defaultRules(args.endpoint as string);
       default:
+        if (this.search.handles(cmd)) return this.search.invoke(cmd, args);
         if (this.replay.handles(cmd)) return this.replay.invoke(cmd, args);
         if (this.forwarding.handles(cmd)) return this.forwarding.invoke(cmd, args);
         fail('internal', `unknown command ${cmd}`);

@@ -3,6 +3,7 @@ import type { ForwardView } from '../bindings/ForwardView';
 import type { RuleSpec } from '../bindings/RuleSpec';
 import { call, onEvent } from './index';
 import { compileFakeFilter, type FakeSubject } from './fakeForward';
+import { emptyFilter } from './fakeSearch';
 
 const spec = (patch: Partial<RuleSpec> = {}): RuleSpec => ({
   endpoint: 'github',
@@ -75,7 +76,7 @@ describe('fake forwarding backend', () => {
     const b = fake.send('POST', '/github', '{"action":"closed"}', json);
     const state = async (capture: number) => (await call('list_forwards', { req: { filter: 'all', capture_id: capture, limit: null, before: null } })).items[0]?.state;
     await until(async () => (await state(a.id)) === 'succeeded' && (await state(b.id)) === 'filtered');
-    const page = await call('list_captures', { req: { limit: 5, before: null, endpoint: 'github' } });
+    const page = await call('list_captures', { req: { limit: 5, before: null, filter: { ...emptyFilter(), endpoint: 'github' } } });
     expect(page.items.find((c) => c.id === a.id)?.forward).toBe('succeeded');
     expect(page.items.find((c) => c.id === b.id)?.forward).toBeNull();
 

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { call } from './index';
+import { emptyFilter } from './fakeSearch';
 
 const target = { url: 'http://localhost:3000/hook', keep_path: false, resign: false, secret_index: null, new_message_id: false, timeout_ms: null, insecure: false };
 const noEdits = { method: null, headers: null, set_headers: [], remove_headers: [], body: null, body_b64: null };
 
 describe('fake replay backend', () => {
   it('rejects bad input, resolves network failures as failed attempts', async () => {
-    const page = await call('list_captures', { req: { limit: 1, before: null, endpoint: null } });
+    const page = await call('list_captures', { req: { limit: 1, before: null, filter: { ...emptyFilter(), endpoint: null } } });
     const id = page.items[0].id;
     await expect(call('replay', { req: { capture_id: id, target: { ...target, url: 'nope' }, edits: noEdits, token: null, discard_draft: false } })).rejects.toMatchObject({
       code: 'invalid_input',
@@ -19,7 +20,7 @@ describe('fake replay backend', () => {
   });
 
   it('diffs what a replay sent against its capture, and two responses', async () => {
-    const page = await call('list_captures', { req: { limit: 50, before: null, endpoint: 'stripe' } });
+    const page = await call('list_captures', { req: { limit: 50, before: null, filter: { ...emptyFilter(), endpoint: 'stripe' } } });
     const c = await call('get_capture', { id: page.items.find((x) => x.content_type === 'application/json' && !x.body_over_limit)!.id });
     const body = atob(c.body_b64).replace(/"amount":(\d+)/, '"amount":777777');
     const edits = { ...noEdits, body };

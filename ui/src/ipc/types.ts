@@ -21,6 +21,8 @@ import type { ReplayProgressView } from '../bindings/ReplayProgressView';
 import type { ReplayReq } from '../bindings/ReplayReq';
 import type { SettingsView } from '../bindings/SettingsView';
 import type { StorageTrouble } from '../bindings/StorageTrouble';
+import type { StartupProblem } from '../bindings/StartupProblem';
+import type { SetAsideView } from '../bindings/SetAsideView';
 import type { NgrokTokenView } from '../bindings/NgrokTokenView';
 import type { StartTunnelReq } from '../bindings/StartTunnelReq';
 import type { TunnelStatusView } from '../bindings/TunnelStatusView';
@@ -35,6 +37,13 @@ import type { ForwardView } from '../bindings/ForwardView';
 import type { ListForwardsReq } from '../bindings/ListForwardsReq';
 import type { OutboxCounts } from '../bindings/OutboxCounts';
 import type { SaveForwardRuleReq } from '../bindings/SaveForwardRuleReq';
+import type { CaptureFilter } from '../bindings/CaptureFilter';
+import type { ExportReport } from '../bindings/ExportReport';
+import type { ExportReq } from '../bindings/ExportReq';
+import type { ImportCurlReq } from '../bindings/ImportCurlReq';
+import type { ImportReport } from '../bindings/ImportReport';
+import type { ImportReq } from '../bindings/ImportReq';
+import type { SavedFilterView } from '../bindings/SavedFilterView';
 
 type NoArgs = Record<string, never>;
 
@@ -59,6 +68,12 @@ export type Commands = {
   reset_diff_rules: [{ endpoint: string }, DiffRulesView];
   get_settings: [NoArgs, SettingsView];
   storage_trouble: [NoArgs, StorageTrouble | null];
+  /** Why the engine did not start (the start screen); null when it runs. */
+  startup_problem: [NoArgs, StartupProblem | null];
+  retry_start: [NoArgs, null];
+  /** Moves a damaged database aside (renamed, never deleted) and starts a new one. */
+  set_database_aside: [NoArgs, SetAsideView];
+  quit_app: [NoArgs, null];
   set_retention: [{ max: number }, SettingsView];
   tunnel_status: [NoArgs, TunnelStatusView];
   start_tunnel: [{ req: StartTunnelReq }, TunnelStatusView];
@@ -84,6 +99,16 @@ export type Commands = {
   retry_forward: [{ id: number }, ForwardView];
   retry_failed_forwards: [NoArgs, number];
   cancel_forward: [{ id: number }, ForwardView];
+  count_matches: [{ filter: CaptureFilter }, number];
+  set_pinned: [{ id: number; pinned: boolean }, null];
+  saved_filters: [NoArgs, SavedFilterView[]];
+  save_filter: [{ filter: SavedFilterView }, SavedFilterView];
+  remove_filter: [{ name: string }, null];
+  export_captures: [{ req: ExportReq }, ExportReport];
+  import_captures: [{ req: ImportReq }, ImportReport];
+  import_curl: [{ req: ImportCurlReq }, ImportReport];
+  /** Where an export goes by default: the Downloads folder, else home. */
+  default_export_dir: [NoArgs, string];
 };
 
 export type Events = {

@@ -4,14 +4,16 @@
 //! receiver and the event broadcast. Each public method is one user action; hosts (the CLI,
 //! the Tauri shell) stay thin by calling exactly one of them and printing or forwarding the
 //! result. Blocking store calls run on tokio's blocking pool. Capabilities that grow (signatures,
-//! test events, diff, replay, forwarding, tunnel) add their methods in a child module of their own. This
+//! test events, diff, replay, forwarding, tunnel, search) add their methods in a child module of their own. This
 //! module must not format output for a particular host.
 
 mod diffs;
 mod forwarding;
 mod outbox;
 mod replay;
+mod search;
 mod secrets;
+mod share;
 pub(crate) mod signatures;
 mod test_events;
 
@@ -25,7 +27,7 @@ use tokio::sync::{broadcast, watch};
 use crate::config::{Config, ListenAddr, PortPolicy};
 use crate::error::{Error, Result};
 use crate::event::Event;
-use crate::ipc::{CapturePage, CaptureView, EndpointView, ListCapturesReq, ListenerView};
+use crate::ipc::{CaptureView, EndpointView, ListenerView};
 use crate::model::{validate_endpoint, Capture, CaptureId, Endpoint, DEFAULT_ENDPOINT};
 use crate::receiver::{self, EndpointTable, ReceiverState};
 use crate::store::writer::CaptureWriter;
@@ -64,6 +66,7 @@ pub(crate) struct Inner {
     rules: forwarding::RuleState,
     outbox: outbox::OutboxState,
     vault: secrets::Vault,
+    search: search::SearchState,
 }
 
 struct Running {
@@ -93,6 +96,7 @@ impl Engine {
                 rules: forwarding::RuleState::new(),
                 outbox: Default::default(),
                 vault: secrets::Vault::new(config.keyring),
+                search: search::SearchState::new(&config.db_path()),
                 config,
             }),
         };
@@ -104,6 +108,10 @@ impl Engine {
         if let Err(e) = engine.inner.backfill_event_keys() {
             // Not fatal: duplicate flags of old captures stay empty (e.g. a read-only database).
             tracing::warn!("could not index the event keys of older captures: {e}");
+        }
+        if let Err(e) = engine.inner.start_text_backfill() {
+            // Not fatal: older captures are not found by words yet (e.g. a read-only database).
+            tracing::warn!("could not start indexing the text of older captures: {e}");
         }
         Ok(engine)
     }
@@ -185,15 +193,6 @@ impl Engine {
         if let Some(running) = self.inner.listener.lock().unwrap().take() {
             let _ = running.shutdown.send(true);
         }
-    }
-
-    pub async fn list_captures(&self, req: ListCapturesReq) -> Result<CapturePage> {
-        self.blocking(move |i| {
-            let (items, next_before) =
-                i.store.with(|c| captures::page(c, req.limit, req.before, req.endpoint.as_deref()))?;
-            Ok(CapturePage { items: items.into_iter().map(Into::into).collect(), next_before })
-        })
-        .await
     }
 
     /// The stored capture with its exact body bytes.

@@ -7,7 +7,6 @@
 //! data. It must not speak SQL (that is `store::signatures`) nor log or return secrets in clear.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, RwLock};
 
 use base64::Engine as _;
@@ -16,9 +15,9 @@ use super::{Engine, Inner};
 use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::ipc::{EndpointView, RequestInput, SecretEdit, SetEndpointSignatureReq};
-use crate::model::{Capture, CaptureId, CaptureSignature, Endpoint, EndpointSignature, NewCapture, StoredSecret};
+use crate::model::{CaptureId, CaptureSignature, Endpoint, EndpointSignature, NewCapture, StoredSecret};
 use crate::signature::{
-    self, Detection, OwnedRequest, Request, SchemeConfig, SchemeId, SchemeInfo, Secret, SignExtra, Verdict,
+    self, OwnedRequest, SchemeConfig, SchemeId, SchemeInfo, Secret, SignExtra, Verdict,
     VerdictStatus,
 };
 use crate::store::{captures, signatures as sig_store};
@@ -48,7 +47,7 @@ pub(crate) fn judge(table: &BTreeMap<String, EndpointSignature>, c: &NewCapture)
     }
     let now = c.received_at_us.div_euclid(1_000_000);
     let endpoint = table.get(&c.endpoint);
-    with_request(c, |req| match endpoint.and_then(EndpointSignature::scheme_config) {
+    c.with_signature_request(|req| match endpoint.and_then(EndpointSignature::scheme_config) {
         Some((cfg, indices)) => {
             let others: Vec<(String, Secret)> = table
                 .iter()
@@ -114,29 +113,6 @@ fn unreadable_note(sig: &EndpointSignature) -> Option<String> {
         })
         .collect();
     (!notes.is_empty()).then(|| notes.join(" "))
-}
-
-/// Provider guesses for a stored capture, best first.
-pub(crate) fn detections(c: &Capture) -> Vec<Detection> {
-    with_request(&c.data, signature::detect)
-}
-
-fn with_request<T>(c: &NewCapture, f: impl FnOnce(&Request) -> T) -> T {
-    // The verifier takes lowercase names (the capture keeps the original case).
-    let headers: Vec<(String, String)> =
-        c.headers.to_text_pairs().into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect();
-    let req = Request {
-        method: &c.method,
-        url: &c.url,
-        headers: &headers,
-        body: &c.body,
-        remote_ip: parse_ip(&c.remote_addr),
-    };
-    f(&req)
-}
-
-fn parse_ip(addr: &str) -> Option<IpAddr> {
-    addr.parse::<SocketAddr>().map(|a| a.ip()).ok().or_else(|| addr.trim().parse::<IpAddr>().ok())
 }
 
 impl SignatureState {
@@ -342,7 +318,7 @@ impl Engine {
     pub fn verify_request(input: &RequestInput, config: &SchemeConfig, now: i64) -> Result<Verdict> {
         check_options(config.scheme, &config.options)?;
         let req = owned_request(input)?;
-        let remote_ip = input.remote_addr.as_deref().and_then(parse_ip);
+        let remote_ip = input.remote_addr.as_deref().and_then(crate::model::parse_ip);
         Ok(req.with_view(remote_ip, |r| signature::verify(config, r, now)))
     }
 

@@ -14,6 +14,7 @@
 //! [`template`] turns a capture into the body a target wants (e.g. a Slack message). This module
 //! must not send anything (that is [`crate::sender`]) nor read the clock.
 
+pub mod failure;
 pub mod policy;
 pub mod rule;
 mod resign;

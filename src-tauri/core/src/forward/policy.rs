@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{BuildError, MAX_TIMEOUT_MS};
-use crate::sender::SendFailure;
+use super::failure::SendFailure;
 
 /// Most attempts a rule may make.
 pub const MAX_ATTEMPTS: u32 = 20;

@@ -7,10 +7,8 @@ use ts_rs::TS;
 
 pub use crate::forward::policy::RetryPolicy;
 pub use crate::forward::rule::{RuleSpec, Transform};
-use crate::ipc::{rfc3339_us, DeliverySummary};
+use crate::ipc::DeliverySummary;
 use crate::model::CaptureId;
-use crate::store::outbox::{Counts, ForwardRow};
-use crate::store::rules::RuleRow;
 
 /// A forward rule.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
@@ -23,17 +21,6 @@ pub struct ForwardRuleView {
     /// Made by `hookloupe listen --forward-to` for the time it runs.
     pub session: bool,
     pub created_at: String,
-}
-
-impl From<&RuleRow> for ForwardRuleView {
-    fn from(r: &RuleRow) -> Self {
-        ForwardRuleView {
-            id: r.id,
-            spec: r.spec.clone(),
-            session: r.session_owner.is_some(),
-            created_at: rfc3339_us(r.created_at_us),
-        }
-    }
 }
 
 /// `save_forward_rule`: adds a rule (`id` null) or replaces one.
@@ -114,25 +101,6 @@ pub struct ForwardView {
     pub last: Option<DeliverySummary>,
 }
 
-impl ForwardView {
-    pub fn of(f: &ForwardRow, last: Option<DeliverySummary>) -> ForwardView {
-        let ms = |t: i64| rfc3339_us(t.saturating_mul(1000));
-        ForwardView {
-            id: f.id,
-            capture_id: f.capture_id,
-            rule_id: f.rule_id,
-            url: f.url.clone(),
-            state: ForwardState::parse(&f.state).unwrap_or(ForwardState::Failed),
-            attempts: f.attempts,
-            queued_at: ms(f.queued_at_ms),
-            next_at: f.next_at_ms.map(ms),
-            updated_at: ms(f.updated_at_ms),
-            detail: f.detail.clone(),
-            last,
-        }
-    }
-}
-
 /// One forward with every attempt, oldest first.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
 #[ts(export)]
@@ -194,10 +162,4 @@ pub struct OutboxCounts {
     pub sending: u64,
     #[ts(type = "number")]
     pub failed: u64,
-}
-
-impl From<Counts> for OutboxCounts {
-    fn from(c: Counts) -> Self {
-        OutboxCounts { pending: c.pending, scheduled: c.scheduled, sending: c.sending, failed: c.failed }
-    }
 }

@@ -7,13 +7,10 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use base64::Engine as _;
 
 pub use crate::forward::{ReplayWarning, ReplayWarningCode};
-use crate::ipc::rfc3339_us;
 use crate::model::CaptureId;
-pub use crate::sender::SendFailure;
-use crate::store::deliveries::{Delivery, DeliveryHead};
+pub use crate::forward::failure::SendFailure;
 
 /// A delivery attempt's id: a monotonic integer, so ids sort by when the attempt started.
 pub type DeliveryId = i64;
@@ -284,52 +281,4 @@ pub struct ReplayProgressView {
     pub done: u32,
     pub total: u32,
     pub last: Option<DeliverySummary>,
-}
-
-impl From<&DeliveryHead> for DeliverySummary {
-    fn from(h: &DeliveryHead) -> Self {
-        let outcome = match h.outcome.as_str() {
-            "response" => DeliveryOutcome::Response,
-            "cancelled" => DeliveryOutcome::Cancelled,
-            _ => DeliveryOutcome::Failed,
-        };
-        DeliverySummary {
-            id: h.id,
-            capture_id: h.capture_id,
-            kind: h.kind.clone(),
-            started_at: rfc3339_us(h.started_at_us),
-            started_at_us: h.started_at_us,
-            duration_ms: h.duration_us as f64 / 1000.0,
-            method: h.method.clone(),
-            url: h.url.clone(),
-            resigned: h.resigned,
-            insecure: h.insecure,
-            outcome,
-            status: h.status,
-            error_code: h.error_code.as_deref().and_then(SendFailure::parse),
-            error_message: h.error_message.clone(),
-            response_size: h.response_size,
-            response_truncated: h.response_truncated,
-            forward_id: h.forward_id,
-            attempt: h.attempt,
-        }
-    }
-}
-
-impl From<&Delivery> for DeliveryView {
-    fn from(d: &Delivery) -> Self {
-        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
-        let response_headers = d.response_headers.as_ref().map(|h| h.to_text_pairs()).unwrap_or_default();
-        let response_content_type = d.response_headers.as_ref().and_then(|h| h.get("content-type"));
-        DeliveryView {
-            summary: DeliverySummary::from(&d.head),
-            request_headers: d.request_headers.to_text_pairs(),
-            request_body_b64: b64(&d.request_body),
-            request_body_size: d.request_body.len() as u64,
-            response_reason: d.head.reason.clone(),
-            response_headers,
-            response_body_b64: d.response_body.as_deref().map(b64).unwrap_or_default(),
-            response_content_type,
-        }
-    }
 }

@@ -11,7 +11,7 @@
 mod body;
 mod conns;
 pub(crate) mod rawhead;
-mod response;
+pub(crate) mod response;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
@@ -30,10 +30,8 @@ use crate::store::writer::CaptureWriter;
 
 /// Header on every reply that names the capture's id.
 pub const CAPTURE_ID_HEADER: &str = "x-hookloupe-capture-id";
-/// Most request headers accepted; more gets hyper's 431.
-pub const MAX_HEADERS: usize = 512;
-/// Largest request head (request line + headers) accepted, in bytes.
-pub const MAX_HEAD_BYTES: usize = 1024 * 1024;
+// The head limits, shared by hyper and the raw-head tracker (defined with the tracker).
+pub use rawhead::{MAX_HEADERS, MAX_HEAD_BYTES};
 /// A request head must arrive within this (slow senders trickling headers are closed); it is
 /// also how long an idle keep-alive connection waits for its next request.
 pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);

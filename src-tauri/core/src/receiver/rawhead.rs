@@ -19,8 +19,11 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::model::HeaderList;
 
-const MAX_HEAD: usize = super::MAX_HEAD_BYTES;
-const MAX_HEADERS: usize = super::MAX_HEADERS;
+/// Most request headers accepted; more gets hyper's 431.
+pub const MAX_HEADERS: usize = 512;
+/// Largest request head (request line + headers) accepted, in bytes.
+pub const MAX_HEAD_BYTES: usize = 1024 * 1024;
+const MAX_HEAD: usize = MAX_HEAD_BYTES;
 
 /// Header lists of the heads read so far on one connection, oldest first.
 pub type Heads = Arc<Mutex<VecDeque<HeaderList>>>;

@@ -14,16 +14,7 @@ pub async fn rule(rule: Option<&ResponseRule>, id: CaptureId) -> Response {
         tokio::time::sleep(std::time::Duration::from_millis(rule.delay_ms)).await;
     }
     let status = StatusCode::from_u16(rule.status).unwrap_or(StatusCode::OK);
-    let has_content_type = rule.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
-    let (body, guessed_type) = if rule.body.is_empty() && !has_content_type && status != StatusCode::NO_CONTENT {
-        (format!("{{\"ok\":true,\"id\":{id}}}"), Some("application/json"))
-    } else if has_content_type {
-        (rule.body.clone(), None)
-    } else if serde_json::from_str::<serde_json::Value>(&rule.body).is_ok() {
-        (rule.body.clone(), Some("application/json"))
-    } else {
-        (rule.body.clone(), Some("text/plain; charset=utf-8"))
-    };
+    let (body, guessed_type) = body_of(rule, id);
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.remove("content-type");
@@ -37,6 +28,32 @@ pub async fn rule(rule: Option<&ResponseRule>, id: CaptureId) -> Response {
     }
     headers.insert(CAPTURE_ID_HEADER, HeaderValue::from(id));
     response
+}
+
+/// The body a rule answers with, and the content type guessed for it (`None`: the rule sets
+/// one): the default JSON acknowledgement when the rule has no body.
+pub(crate) fn body_of(rule: &ResponseRule, id: CaptureId) -> (String, Option<&'static str>) {
+    let has_content_type = rule.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+    if rule.body.is_empty() && !has_content_type && rule.status != 204 {
+        (format!("{{\"ok\":true,\"id\":{id}}}"), Some("application/json"))
+    } else if has_content_type {
+        (rule.body.clone(), None)
+    } else if serde_json::from_str::<serde_json::Value>(&rule.body).is_ok() {
+        (rule.body.clone(), Some("application/json"))
+    } else {
+        (rule.body.clone(), Some("text/plain; charset=utf-8"))
+    }
+}
+
+/// The reply a rule gives to capture `id`, as data (status, headers in the order sent, body),
+/// for a HAR export.
+pub(crate) fn reply_of(rule: &ResponseRule, id: CaptureId) -> crate::share::Reply {
+    let (body, guessed_type) = body_of(rule, id);
+    let mut headers: Vec<(String, String)> = guessed_type.map(|t| ("content-type".to_owned(), t.to_owned())).into_iter().collect();
+    headers.extend(rule.headers.iter().cloned());
+    headers.push((CAPTURE_ID_HEADER.to_owned(), id.to_string()));
+    let status = if (100..=599).contains(&rule.status) { rule.status } else { 200 };
+    crate::share::Reply { status, headers, body, delay_ms: rule.delay_ms }
 }
 
 /// A JSON error reply `{"error": code, "message": ..., "id": ...}`.

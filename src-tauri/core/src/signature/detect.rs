@@ -145,6 +145,11 @@ pub(crate) fn shape(v: &str) -> Option<&'static str> {
     }
 }
 
+/// The header names [`detect`] recognises a provider by (they carry a signature or a token).
+pub(crate) fn signature_header_names() -> impl Iterator<Item = &'static str> {
+    HEADER_RULES.iter().map(|(h, ..)| *h)
+}
+
 pub(crate) fn detect(req: &Request) -> Vec<Detection> {
     let mut out: Vec<Detection> = vec![];
     let mut add = |scheme: SchemeId, confidence: f32, why: String| {

@@ -575,6 +575,12 @@ pub fn detect(req: &Request) -> Vec<Detection> {
     detect::detect(req)
 }
 
+/// The (lowercase) names of the headers that carry a signature or a token in the schemes Hookloupe
+/// recognises, e.g. `stripe-signature`, `x-hub-signature-256` (for redacted exports).
+pub fn signature_header_names() -> impl Iterator<Item = &'static str> {
+    detect::signature_header_names()
+}
+
 /// Scheme descriptions for the UI.
 pub fn catalog() -> Vec<SchemeInfo> {
     catalog::catalog()

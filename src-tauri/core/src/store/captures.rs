@@ -28,6 +28,8 @@ pub struct CaptureHead {
     pub forwarded_for: Option<String>,
     /// How its forwards stand (the worst of them), when it has any that went or will go.
     pub forward: Option<ForwardMark>,
+    /// Kept whatever retention says.
+    pub pinned: bool,
 }
 
 /// How a capture's forwards stand, worst first: one failed; one still queued; all succeeded.
@@ -50,7 +52,7 @@ pub struct VerdictHead {
 pub const DEFAULT_PAGE: u32 = 100;
 pub const MAX_PAGE: u32 = 1000;
 
-/// Inserts `c`; returns its id and the capture it duplicates (same endpoint and event id), if any.
+/// Inserts `c` (and its words into the full-text index); returns its id and the capture it duplicates (same endpoint and event id), if any.
 pub(crate) fn insert(
     tx: &Transaction,
     c: &NewCapture,
@@ -63,8 +65,8 @@ pub(crate) fn insert(
     let mut stmt = tx.prepare_cached(
         "INSERT INTO captures (received_at_us, endpoint, method, path, query, url, headers, body,
                                body_size, body_over_limit, content_type, remote_addr,
-                               event_id, event_type, duplicate_of, event_indexed, via, forwarded_for)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, ?16, ?17)",
+                               event_id, event_type, duplicate_of, event_indexed, via, forwarded_for, text_indexed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, ?16, ?17, 1)",
     )?;
     stmt.execute(params![
         c.received_at_us,
@@ -86,6 +88,8 @@ pub(crate) fn insert(
         c.forwarded_for,
     ])?;
     let id = tx.last_insert_rowid();
+    // Its words, in the same transaction: whoever inserts (the writer, an import) indexes.
+    super::capture_text::index(tx, id, c)?;
     if *sig != CaptureSignature::default() {
         set_signature(tx, id, sig)?;
     }
@@ -134,11 +138,12 @@ fn first_with_event_id(conn: &Connection, endpoint: &str, event_id: &str) -> rus
     )
 }
 
-const SUMMARY_COLS: &str = "id, received_at_us, endpoint, method, path, query, body_size, body_over_limit,
+pub(super) const SUMMARY_COLS: &str = "id, received_at_us, endpoint, method, path, query, body_size, body_over_limit,
      content_type, remote_addr, event_type, duplicate_of, verdict_status, verdict_reason, verdict_scheme,
      verdict_secret_index, detected_scheme, via, forwarded_for,
      (SELECT MIN(CASE state WHEN 'failed' THEN 1 WHEN 'pending' THEN 2 WHEN 'scheduled' THEN 2 WHEN 'sending' THEN 2
-                 WHEN 'succeeded' THEN 3 END) FROM forwards WHERE forwards.capture_id = captures.id)";
+                 WHEN 'succeeded' THEN 3 END) FROM forwards WHERE forwards.capture_id = captures.id),
+     pinned";
 
 fn verdict_head(r: &Row, first: usize) -> rusqlite::Result<Option<VerdictHead>> {
     let status: Option<String> = r.get(first)?;
@@ -153,7 +158,7 @@ fn verdict_head(r: &Row, first: usize) -> rusqlite::Result<Option<VerdictHead>> 
     })
 }
 
-fn summary(r: &Row) -> rusqlite::Result<CaptureHead> {
+pub(super) fn summary(r: &Row) -> rusqlite::Result<CaptureHead> {
     Ok(CaptureHead {
         id: r.get(0)?,
         received_at_us: r.get(1)?,
@@ -177,34 +182,8 @@ fn summary(r: &Row) -> rusqlite::Result<CaptureHead> {
             Some(3) => Some(ForwardMark::Succeeded),
             _ => None,
         },
+        pinned: r.get(20)?,
     })
-}
-
-/// Newest first, optionally older than `before` and on one endpoint. Returns the page and the
-/// `before` value for the next page.
-pub fn page(
-    conn: &Connection,
-    limit: Option<u32>,
-    before: Option<CaptureId>,
-    endpoint: Option<&str>,
-) -> rusqlite::Result<(Vec<CaptureHead>, Option<CaptureId>)> {
-    let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
-    let sql = format!(
-        "SELECT {SUMMARY_COLS} FROM captures
-         WHERE id < ?1 AND (?2 IS NULL OR endpoint = ?2)
-         ORDER BY id DESC LIMIT ?3"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut items: Vec<CaptureHead> = stmt
-        .query_map(params![before.unwrap_or(i64::MAX), endpoint, limit + 1], summary)?
-        .collect::<rusqlite::Result<_>>()?;
-    let next = if items.len() > limit as usize {
-        items.truncate(limit as usize);
-        items.last().map(|c| c.id)
-    } else {
-        None
-    };
-    Ok((items, next))
 }
 
 pub fn get(conn: &Connection, id: CaptureId) -> rusqlite::Result<Option<Capture>> {
@@ -272,22 +251,45 @@ pub fn count(conn: &Connection) -> rusqlite::Result<u64> {
 /// waiting on it — stalls on a huge delete.
 pub const RETENTION_STEP: u64 = 4096;
 
-/// Deletes the oldest captures beyond the newest `max`, at most [`RETENTION_STEP`] of them;
-/// returns how many were removed (call again while it returns a full step).
+/// Deletes the oldest unpinned captures beyond the newest `max` unpinned ones, at most
+/// [`RETENTION_STEP`] of them; returns how many were removed (call again while it returns a full
+/// step). Pinned captures are never removed and do not count against the limit.
 ///
-/// Reads the exact count from `capture_count` and deletes only the excess, oldest first, by
-/// walking the start of the primary key: the cost is the number of rows removed, never the size
-/// of the history.
+/// Reads the exact count from `capture_count` and the pinned count from its partial index (few
+/// rows), and deletes only the excess, oldest first, by walking the start of the primary key
+/// (stepping over pinned rows): the cost is the number of rows removed (plus the pinned rows
+/// among the oldest), never the size of the history.
 pub(crate) fn enforce_retention(conn: &Connection, max: u64) -> rusqlite::Result<usize> {
     if max == 0 {
         return Ok(0);
     }
-    let excess = count(conn)?.saturating_sub(max).min(RETENTION_STEP);
+    let pinned: i64 = conn.prepare_cached("SELECT count(*) FROM captures WHERE pinned = 1")?.query_row([], |r| r.get(0))?;
+    let excess = count(conn)?.saturating_sub(pinned.max(0) as u64).saturating_sub(max).min(RETENTION_STEP);
     if excess == 0 {
         return Ok(0);
     }
-    conn.prepare_cached("DELETE FROM captures WHERE id IN (SELECT id FROM captures ORDER BY id LIMIT ?1)")?
-        .execute([excess as i64])
+    conn.prepare_cached(
+        "DELETE FROM captures WHERE id IN (SELECT id FROM captures WHERE pinned = 0 ORDER BY id LIMIT ?1)",
+    )?
+    .execute([excess as i64])
+}
+
+/// Pins or unpins a capture; false when there is no such capture.
+pub fn set_pinned(conn: &Connection, id: CaptureId, pinned: bool) -> rusqlite::Result<bool> {
+    Ok(conn.prepare_cached("UPDATE captures SET pinned = ?2 WHERE id = ?1")?.execute(params![id, pinned])? > 0)
+}
+
+/// Summaries of these captures, newest first (missing ids are skipped).
+pub fn heads(conn: &Connection, ids: &[CaptureId]) -> rusqlite::Result<Vec<CaptureHead>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {SUMMARY_COLS} FROM captures WHERE id = ?1"))?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(h) = stmt.query_row([id], summary).optional()? {
+            out.push(h);
+        }
+    }
+    out.sort_by_key(|h| std::cmp::Reverse(h.id));
+    Ok(out)
 }
 
 /// The latest capture before `id` on `endpoint` with this event type.

@@ -15,6 +15,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0007_capture_count.sql"),
     include_str!("../../migrations/0008_deliveries.sql"),
     include_str!("../../migrations/0009_forwarding.sql"),
+    include_str!("../../migrations/0010_search.sql"),
+    include_str!("../../migrations/0011_import.sql"),
 ];
 
 pub(super) fn run(conn: &Connection) -> rusqlite::Result<()> {

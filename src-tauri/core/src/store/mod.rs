@@ -7,7 +7,9 @@
 //! callers use `spawn_blocking`. Schema changes are embedded, append-only migrations
 //! ([`migrate`]). This module must not know about HTTP or the UI.
 
+pub mod bulk;
 pub mod captures;
+pub mod capture_text;
 pub mod credentials;
 pub mod deliveries;
 pub mod diff_rules;
@@ -17,7 +19,10 @@ pub mod keyring_trash;
 pub mod outbox;
 pub mod rules;
 mod migrate;
+pub mod saved_filters;
+pub mod search;
 pub mod settings;
+pub mod share;
 pub mod signatures;
 pub mod writer;
 
@@ -46,6 +51,11 @@ impl Store {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::io(format!("cannot create the data directory {}", dir.display()), e))?;
         }
+        // Before SQLite sees it: SQLite would open a file that is not a database and, closing it,
+        // delete or checkpoint a `-wal` file beside it. Such a file is refused untouched.
+        if let Some(detail) = not_a_database(path) {
+            return Err(Error::Corrupt { path: path.display().to_string(), detail });
+        }
         let conn = connect(path)?;
         migrate::run(&conn).map_err(|e| Error::from_sqlite(path, e))?;
         Ok(Store { path: path.to_owned(), conn: Mutex::new(conn) })
@@ -60,6 +70,71 @@ impl Store {
         let mut conn = self.conn.lock().map_err(|_| Error::Internal("store connection poisoned".into()))?;
         f(&mut conn).map_err(|e| Error::from_sqlite(&self.path, e))
     }
+}
+
+/// Why the file at `path` is not an SQLite database (its first 16 bytes are not SQLite's header),
+/// or `None` when it is one, is empty (SQLite makes a new one there) or does not exist.
+fn not_a_database(path: &Path) -> Option<String> {
+    use std::io::Read;
+    const HEADER: &[u8; 16] = b"SQLite format 3\0";
+    let mut head = Vec::with_capacity(16);
+    let file = std::fs::File::open(path).ok()?;
+    file.take(16).read_to_end(&mut head).ok()?;
+    (!head.is_empty() && head != HEADER).then(|| "file is not a database".to_string())
+}
+
+/// Whether this process may write the database file and create files beside it (the journal):
+/// when SQLite "cannot open" a database, this tells a read-only one from other causes.
+/// `access(2)` also answers for root, for whom only a read-only filesystem says no.
+#[cfg(unix)]
+pub(crate) fn writable(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let may_write = |p: &Path| {
+        let Ok(c) = std::ffi::CString::new(p.as_os_str().as_bytes()) else { return true };
+        // SAFETY: `c` is a NUL-terminated path that lives across the call.
+        unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+    };
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    may_write(dir) && (!path.exists() || may_write(path))
+}
+
+#[cfg(not(unix))]
+pub(crate) fn writable(path: &Path) -> bool {
+    std::fs::metadata(path).map(|m| !m.permissions().readonly()).unwrap_or(true)
+}
+
+/// Moves a database that cannot be used out of the way so that a new one can start — never
+/// deleting or overwriting anything: `hookloupe.db` becomes `hookloupe.db.corrupt-20260314-101500`,
+/// its `-wal` and `-shm` files follow under the same new name (so the set still opens together),
+/// and a name already taken gets `-2`, `-3`… `now` names the copy. Returns the database's new path.
+pub fn set_aside(path: &Path, now: std::time::SystemTime) -> Result<PathBuf> {
+    const SIDE_FILES: [&str; 2] = ["-wal", "-shm"];
+    let with = |p: &Path, suffix: &str| {
+        let mut s = p.as_os_str().to_owned();
+        s.push(suffix);
+        PathBuf::from(s)
+    };
+    let taken = |p: &Path| p.symlink_metadata().is_ok();
+    if !taken(path) {
+        return Err(Error::NotFound(format!("there is no database at {}", path.display())));
+    }
+    let stamp = chrono::DateTime::<chrono::Utc>::from(now).format("%Y%m%d-%H%M%S").to_string();
+    let target = (1..)
+        .map(|n| with(path, &if n == 1 { format!(".corrupt-{stamp}") } else { format!(".corrupt-{stamp}-{n}") }))
+        .find(|t| !taken(t) && SIDE_FILES.iter().all(|s| !taken(&with(t, s))))
+        .expect("an unused name");
+    let moved = |from: &Path, to: &Path| {
+        std::fs::rename(from, to)
+            .map_err(|e| Error::io(format!("cannot move {} to {}", from.display(), to.display()), e))
+    };
+    moved(path, &target)?;
+    for s in SIDE_FILES {
+        let side = with(path, s);
+        if taken(&side) {
+            moved(&side, &with(&target, s))?;
+        }
+    }
+    Ok(target)
 }
 
 /// Opens a connection with the pragmas every Hookloupe connection uses.
@@ -100,4 +175,41 @@ pub(crate) fn overwriting<T>(
         }
     }
     done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> std::time::SystemTime {
+        chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc().into()
+    }
+
+    #[test]
+    fn set_aside_moves_the_database_and_its_journal_under_one_new_name_and_overwrites_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("hookloupe.db");
+        let junk = b"not a database \x00\xff".repeat(50);
+        std::fs::write(&db, &junk).unwrap();
+        std::fs::write(dir.path().join("hookloupe.db-wal"), b"wal bytes").unwrap();
+        std::fs::write(dir.path().join("hookloupe.db-shm"), b"shm bytes").unwrap();
+        let moved = set_aside(&db, at("2026-03-14T10:15:00Z")).unwrap();
+        assert_eq!(moved, dir.path().join("hookloupe.db.corrupt-20260314-101500"));
+        assert_eq!(std::fs::read(&moved).unwrap(), junk, "bytes intact");
+        assert_eq!(std::fs::read(dir.path().join("hookloupe.db.corrupt-20260314-101500-wal")).unwrap(), b"wal bytes");
+        assert_eq!(std::fs::read(dir.path().join("hookloupe.db.corrupt-20260314-101500-shm")).unwrap(), b"shm bytes");
+        assert!(!db.exists() && !dir.path().join("hookloupe.db-wal").exists() && !dir.path().join("hookloupe.db-shm").exists());
+
+        // The same second again (a second bad file): a new name, the first copy untouched.
+        std::fs::write(&db, b"second").unwrap();
+        let again = set_aside(&db, at("2026-03-14T10:15:00Z")).unwrap();
+        assert_eq!(again, dir.path().join("hookloupe.db.corrupt-20260314-101500-2"));
+        assert_eq!(std::fs::read(&again).unwrap(), b"second");
+        assert_eq!(std::fs::read(&moved).unwrap(), junk);
+        assert!(!dir.path().join("hookloupe.db.corrupt-20260314-101500-2-wal").exists(), "no journal, none made up");
+
+        // Then a new database opens where the old one was.
+        Store::open(&db).unwrap();
+        assert_eq!(set_aside(&dir.path().join("missing.db"), at("2026-03-14T10:15:00Z")).unwrap_err().code(), crate::ErrorCode::NotFound);
+    }
 }

@@ -7,6 +7,7 @@ import { base64ToBytes, decodeUtf8 } from '../../lib/bytes';
 import { batch } from './batch.svelte';
 import { DeliveryList, deliveryFeed } from './deliveries.svelte';
 import { replaySession, resetReplaySessions, ReplaySession, SAVE_DELAY_MS } from './replay.svelte';
+import { emptyFilter } from '../../ipc/fakeSearch';
 
 const FAKE_SECRET = 'whsec_fake_4eC39HqLyjWDarjtT1zdp7dc';
 async function hmacHex(key: string, message: string): Promise<string> {
@@ -26,7 +27,7 @@ async function until(what: () => boolean, ms = 3000) {
 }
 
 async function stripeCapture(): Promise<CaptureView> {
-  const page = await call('list_captures', { req: { limit: 1000, before: null, endpoint: 'stripe' } });
+  const page = await call('list_captures', { req: { limit: 1000, before: null, filter: { ...emptyFilter(), endpoint: 'stripe' } } });
   const json = page.items.find((c) => c.content_type?.startsWith('application/json') && !c.body_over_limit)!;
   return call('get_capture', { id: json.id });
 }
@@ -136,7 +137,7 @@ describe('delivery lists and batches (against the fake backend)', () => {
     const before = all.items.length;
     expect(failedOnly.items.every((d) => d.outcome !== 'response')).toBe(true);
 
-    const page = await call('list_captures', { req: { limit: 20, before: null, endpoint: null } });
+    const page = await call('list_captures', { req: { limit: 20, before: null, filter: { ...emptyFilter(), endpoint: null } } });
     // Captures over the size limit have no body to send as captured (the batch would stop there).
     const ids = page.items.filter((c) => !c.body_over_limit).slice(0, 3).map((c) => c.id);
     const progress: number[] = [];

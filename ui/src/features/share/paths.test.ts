@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { defaultExportName, joinPath, parseJsonPaths, withExtension } from './paths';
+
+describe('export paths', () => {
+  it('names the file by date and format', () => {
+    const now = new Date(2026, 10, 28, 14, 5);
+    expect(defaultExportName(now, 'har', false)).toBe('hookloupe-2026-11-28-1405.har');
+    expect(defaultExportName(now, 'jsonl', true)).toBe('hookloupe-2026-11-28-1405-redacted.jsonl');
+  });
+  it('joins with the separator the folder uses', () => {
+    expect(joinPath('/home/a/Downloads', 'x.har')).toBe('/home/a/Downloads/x.har');
+    expect(joinPath('/home/a/', 'x.har')).toBe('/home/a/x.har');
+    expect(joinPath('C:\\Users\\a', 'x.har')).toBe('C:\\Users\\a\\x.har');
+  });
+  it('switches our extensions, keeps foreign ones', () => {
+    expect(withExtension('/t/a.har', 'jsonl')).toBe('/t/a.jsonl');
+    expect(withExtension('/t/a', 'har')).toBe('/t/a.har');
+    expect(withExtension('/t/a.txt', 'har')).toBe('/t/a.txt');
+  });
+  it('reads JSON paths one per line or comma-separated', () => {
+    expect(parseJsonPaths(' data.customer.email \n\nitems[*].iban, x ')).toEqual(['data.customer.email', 'items[*].iban', 'x']);
+  });
+});

@@ -38,7 +38,7 @@ fn capture(i: usize, n: usize, rng: &mut fastrand::Rng) -> NewCapture {
         0..=69 => {
             // Exactly one capture in 1,000 is an overdue invoice over 1,500 €; other overdue ones are smaller.
             let (kind, total) = if i % 1000 == 7 {
-                ("invoice.overdue", 150_001 + rng.i64(..500_000))
+                ("invoice.overdue", 150_001 + rng.i64(0..500_000))
             } else if i % 10 == 3 {
                 ("invoice.overdue", rng.i64(1..=150_000))
             } else {

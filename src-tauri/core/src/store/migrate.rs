@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0009_forwarding.sql"),
     include_str!("../../migrations/0010_search.sql"),
     include_str!("../../migrations/0011_import.sql"),
+    include_str!("../../migrations/0012_search_chips.sql"),
 ];
 
 pub(super) fn run(conn: &Connection) -> rusqlite::Result<()> {

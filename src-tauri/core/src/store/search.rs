@@ -3,12 +3,13 @@
 //! read connections such scans run on. Expressions (CEL) are not evaluated here: the engine
 //! takes candidates from [`candidate_ids`] and evaluates them.
 //!
-//! Each chip is served by an index in id order (migration 0010), so a page costs its own rows,
-//! not the history: endpoint `(endpoint, id)`, verdict `(verdict_status, id)`, event type
-//! `(event_type, id)`, duplicates and pins partial indexes, tunnel/import `(via, id)` partial,
-//! forward failed through `forwards (state, id)`, time through `(received_at_us)`. Full text is
-//! taken from FTS5 in rowid order (`rowid < ? ORDER BY rowid DESC`, which FTS5 serves from its
-//! index), joined to the captures for the chips. The unfiltered count is the `capture_count` row.
+//! Rows are large (bodies inline, later columns in overflow pages), so chips are never checked by
+//! reading rows in bulk (migrations 0010, 0012): any combination of chips is paged and counted from
+//! `captures_chips`, an index holding every chip column in id order; a rare chip (pins,
+//! duplicates, tunnel/import, a selection, forward failed) or a lone endpoint, verdict or event
+//! type uses its own smaller index instead. Full text is taken from FTS5 in rowid order
+//! (`rowid < ? ORDER BY rowid DESC`, which FTS5 serves from its index), each candidate looked up
+//! by id in `captures_chips` for the chips. The unfiltered count is the `capture_count` row.
 //!
 //! [`Readers`] is a small pool of connections of its own, so a long scan never holds the
 //! [`super::Store`] mutex that other reads and the window use (WAL lets readers run alongside
@@ -68,6 +69,10 @@ pub struct Sql {
     conds: Vec<String>,
     params: Vec<Value>,
     fts: Option<String>,
+    /// A chip with a small partial index of its own (pinned, duplicates, tunnel/import, a
+    /// selection, forward failed), or a lone chip with its own `(column, id)` index: then the
+    /// planner's choice of index is best. Otherwise the chips are read from `captures_chips`.
+    own_index: bool,
 }
 
 fn verdict_text(v: VerdictChip) -> Option<&'static str> {
@@ -85,6 +90,7 @@ impl Sql {
     /// The chips of `filter` and its full-text words (the expression, `query`, is not SQL).
     pub fn of(filter: &CaptureFilter) -> Sql {
         let mut s = Sql { fts: filter.search.as_deref().and_then(crate::search::words::match_expression), ..Sql::default() };
+        let lone_indexed = [filter.endpoint.is_some(), filter.verdict.is_some(), filter.event_type.is_some()];
         if let Some(e) = &filter.endpoint {
             s.cond("c.endpoint = ?", [Value::Text(e.clone())]);
         }
@@ -128,7 +134,23 @@ impl Sql {
             let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
             s.cond("c.id IN (SELECT value FROM json_each(?))", [Value::Text(list)]);
         }
+        let rare = filter.pinned
+            || filter.duplicates
+            || filter.forward_failed
+            || filter.ids.is_some()
+            || filter.via.as_deref().is_some_and(|v| v != "local");
+        s.own_index = rare || (s.conds.len() == 1 && lone_indexed.iter().any(|b| *b));
         s
+    }
+
+    /// The captures as the query reads them: through `captures_chips` (every chip column, in
+    /// id order: nothing read from the large rows) unless a better index of its own applies.
+    fn captures(&self) -> &'static str {
+        if self.conds.is_empty() || (self.own_index && self.fts.is_none()) {
+            "captures c"
+        } else {
+            "captures c INDEXED BY captures_chips"
+        }
     }
 
     fn cond<const N: usize>(&mut self, sql: &str, params: [Value; N]) {
@@ -153,48 +175,54 @@ impl Sql {
 
 /// Ids of matching captures older than `before`, newest first, at most `limit`.
 pub fn candidate_ids(conn: &Connection, sql: &Sql, before: CaptureId, limit: u32) -> rusqlite::Result<Vec<CaptureId>> {
-    let chips = sql.where_chips();
+    let (text, params) = page_query(sql, before, limit);
+    let mut stmt = conn.prepare_cached(&text)?;
+    let ids = stmt.query_map(params_from_iter(params), |r| r.get(0))?.collect();
+    ids
+}
+
+/// The SQL and parameters of [`candidate_ids`].
+fn page_query(sql: &Sql, before: CaptureId, limit: u32) -> (String, Vec<Value>) {
+    let (chips, captures) = (sql.where_chips(), sql.captures());
     let mut params: Vec<Value> = Vec::with_capacity(sql.params.len() + 3);
     let text = match sql.fts() {
         // CROSS JOIN keeps FTS5 the outer loop: it walks its index newest first, and each
-        // candidate is checked against the chips by primary key.
+        // candidate is checked against the chips by id.
         Some(m) => {
             params.push(Value::Text(m.to_owned()));
             params.push(Value::Integer(before));
             params.extend(sql.params.iter().cloned());
             format!(
-                "SELECT t.rowid FROM capture_text t CROSS JOIN captures c ON c.id = t.rowid
+                "SELECT t.rowid FROM capture_text t CROSS JOIN {captures} ON c.id = t.rowid
                  WHERE t.capture_text MATCH ? AND t.rowid < ?{chips} ORDER BY t.rowid DESC LIMIT ?"
             )
         }
         None => {
             params.push(Value::Integer(before));
             params.extend(sql.params.iter().cloned());
-            format!("SELECT c.id FROM captures c WHERE c.id < ?{chips} ORDER BY c.id DESC LIMIT ?")
+            format!("SELECT c.id FROM {captures} WHERE c.id < ?{chips} ORDER BY c.id DESC LIMIT ?")
         }
     };
     params.push(Value::Integer(limit as i64));
-    let mut stmt = conn.prepare_cached(&text)?;
-    let ids = stmt.query_map(params_from_iter(params), |r| r.get(0))?.collect();
-    ids
+    (text, params)
 }
 
 /// Ids of every matching capture, oldest first.
 pub fn all_ids(conn: &Connection, sql: &Sql) -> rusqlite::Result<Vec<CaptureId>> {
-    let chips = sql.where_chips();
+    let (chips, captures) = (sql.where_chips(), sql.captures());
     let mut params: Vec<Value> = Vec::new();
     let text = match sql.fts() {
         Some(m) => {
             params.push(Value::Text(m.to_owned()));
             params.extend(sql.params.iter().cloned());
             format!(
-                "SELECT t.rowid FROM capture_text t CROSS JOIN captures c ON c.id = t.rowid
+                "SELECT t.rowid FROM capture_text t CROSS JOIN {captures} ON c.id = t.rowid
                  WHERE t.capture_text MATCH ?{chips} ORDER BY t.rowid"
             )
         }
         None => {
             params.extend(sql.params.iter().cloned());
-            format!("SELECT c.id FROM captures c WHERE 1{chips} ORDER BY c.id")
+            format!("SELECT c.id FROM {captures} WHERE 1{chips} ORDER BY c.id")
         }
     };
     let mut stmt = conn.prepare_cached(&text)?;
@@ -207,7 +235,7 @@ pub fn count(conn: &Connection, sql: &Sql) -> rusqlite::Result<u64> {
     if sql.is_everything() {
         return super::captures::count(conn);
     }
-    let chips = sql.where_chips();
+    let (chips, captures) = (sql.where_chips(), sql.captures());
     let mut params: Vec<Value> = Vec::new();
     let text = match sql.fts() {
         Some(m) if sql.conds.is_empty() => {
@@ -218,13 +246,13 @@ pub fn count(conn: &Connection, sql: &Sql) -> rusqlite::Result<u64> {
             params.push(Value::Text(m.to_owned()));
             params.extend(sql.params.iter().cloned());
             format!(
-                "SELECT count(*) FROM capture_text t CROSS JOIN captures c ON c.id = t.rowid
+                "SELECT count(*) FROM capture_text t CROSS JOIN {captures} ON c.id = t.rowid
                  WHERE t.capture_text MATCH ?{chips}"
             )
         }
         None => {
             params.extend(sql.params.iter().cloned());
-            format!("SELECT count(*) FROM captures c WHERE 1{chips}")
+            format!("SELECT count(*) FROM {captures} WHERE 1{chips}")
         }
     };
     let n: i64 = conn.prepare_cached(&text)?.query_row(params_from_iter(params), |r| r.get(0))?;

@@ -186,42 +186,42 @@ pub(super) fn summary(r: &Row) -> rusqlite::Result<CaptureHead> {
     })
 }
 
-pub fn get(conn: &Connection, id: CaptureId) -> rusqlite::Result<Option<Capture>> {
-    conn.query_row(
-        "SELECT id, received_at_us, endpoint, method, path, query, url, headers, body, body_size,
-                body_over_limit, content_type, remote_addr, event_id, event_type, duplicate_of, verdict, detected_scheme,
-                via, forwarded_for
-         FROM captures WHERE id = ?1",
-        [id],
-        |r| {
-            Ok(Capture {
-                id: r.get(0)?,
-                data: NewCapture {
-                    received_at_us: r.get(1)?,
-                    endpoint: r.get(2)?,
-                    method: r.get(3)?,
-                    path: r.get(4)?,
-                    query: r.get(5)?,
-                    url: r.get(6)?,
-                    headers: HeaderList::decode(&r.get::<_, Vec<u8>>(7)?),
-                    body: r.get(8)?,
-                    body_size: r.get::<_, i64>(9)? as u64,
-                    body_over_limit: r.get(10)?,
-                    content_type: r.get(11)?,
-                    remote_addr: r.get(12)?,
-                    event: EventKeys { id: r.get(13)?, event_type: r.get(14)? },
-                    duplicate_of: r.get(15)?,
-                    via: Via::parse(&r.get::<_, String>(18)?),
-                    forwarded_for: r.get(19)?,
-                },
-                signature: CaptureSignature {
-                    verdict: r.get::<_, Option<String>>(16)?.and_then(|j| serde_json::from_str(&j).ok()),
-                    detected: r.get::<_, Option<String>>(17)?.as_deref().and_then(parse_enum),
-                },
-            })
+/// The columns [`capture_row`] reads, in its order; more may follow them in a SELECT.
+pub(crate) const CAPTURE_COLS: &str = "id, received_at_us, endpoint, method, path, query, url, headers, body, body_size,
+     body_over_limit, content_type, remote_addr, event_id, event_type, duplicate_of, verdict, detected_scheme,
+     via, forwarded_for";
+
+/// A whole stored capture from a row that starts with [`CAPTURE_COLS`].
+pub(crate) fn capture_row(r: &Row) -> rusqlite::Result<Capture> {
+    Ok(Capture {
+        id: r.get(0)?,
+        data: NewCapture {
+            received_at_us: r.get(1)?,
+            endpoint: r.get(2)?,
+            method: r.get(3)?,
+            path: r.get(4)?,
+            query: r.get(5)?,
+            url: r.get(6)?,
+            headers: HeaderList::decode(&r.get::<_, Vec<u8>>(7)?),
+            body: r.get(8)?,
+            body_size: r.get::<_, i64>(9)? as u64,
+            body_over_limit: r.get(10)?,
+            content_type: r.get(11)?,
+            remote_addr: r.get(12)?,
+            event: EventKeys { id: r.get(13)?, event_type: r.get(14)? },
+            duplicate_of: r.get(15)?,
+            via: Via::parse(&r.get::<_, String>(18)?),
+            forwarded_for: r.get(19)?,
         },
-    )
-    .optional()
+        signature: CaptureSignature {
+            verdict: r.get::<_, Option<String>>(16)?.and_then(|j| serde_json::from_str(&j).ok()),
+            detected: r.get::<_, Option<String>>(17)?.as_deref().and_then(parse_enum),
+        },
+    })
+}
+
+pub fn get(conn: &Connection, id: CaptureId) -> rusqlite::Result<Option<Capture>> {
+    conn.query_row(&format!("SELECT {CAPTURE_COLS} FROM captures WHERE id = ?1"), [id], capture_row).optional()
 }
 
 pub fn delete(conn: &Connection, id: CaptureId) -> rusqlite::Result<bool> {

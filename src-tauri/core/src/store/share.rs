@@ -6,8 +6,7 @@
 use rusqlite::{params_from_iter, Connection, OptionalExtension, TransactionBehavior};
 
 use super::captures;
-use super::signatures::parse_enum;
-use crate::model::{Capture, CaptureId, CaptureSignature, EventKeys, HeaderList, NewCapture, Via};
+use crate::model::{Capture, CaptureId, CaptureSignature, NewCapture};
 use crate::share::{ImportSource, Provenance};
 
 /// Most ids read in one statement (SQLite's default limit of parameters is far above).
@@ -19,39 +18,14 @@ pub fn get_many(conn: &Connection, ids: &[CaptureId]) -> rusqlite::Result<Vec<(C
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(READ_BATCH) {
         let marks = vec!["?"; chunk.len()].join(",");
+        let cols = captures::CAPTURE_COLS;
         let sql = format!(
-            "SELECT id, received_at_us, endpoint, method, path, query, url, headers, body, body_size,
-                    body_over_limit, content_type, remote_addr, event_id, event_type, duplicate_of, verdict,
-                    detected_scheme, via, forwarded_for, import_source, import_via
+            "SELECT {cols}, import_source, import_via
              FROM captures WHERE id IN ({marks}) ORDER BY id"
         );
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt.query_map(params_from_iter(chunk.iter()), |r| {
-            let capture = Capture {
-                id: r.get(0)?,
-                data: NewCapture {
-                    received_at_us: r.get(1)?,
-                    endpoint: r.get(2)?,
-                    method: r.get(3)?,
-                    path: r.get(4)?,
-                    query: r.get(5)?,
-                    url: r.get(6)?,
-                    headers: HeaderList::decode(&r.get::<_, Vec<u8>>(7)?),
-                    body: r.get(8)?,
-                    body_size: r.get::<_, i64>(9)? as u64,
-                    body_over_limit: r.get(10)?,
-                    content_type: r.get(11)?,
-                    remote_addr: r.get(12)?,
-                    event: EventKeys { id: r.get(13)?, event_type: r.get(14)? },
-                    duplicate_of: r.get(15)?,
-                    via: Via::parse(&r.get::<_, String>(18)?),
-                    forwarded_for: r.get(19)?,
-                },
-                signature: CaptureSignature {
-                    verdict: r.get::<_, Option<String>>(16)?.and_then(|j| serde_json::from_str(&j).ok()),
-                    detected: r.get::<_, Option<String>>(17)?.as_deref().and_then(parse_enum),
-                },
-            };
+            let capture = captures::capture_row(r)?;
             let source: Option<String> = r.get(20)?;
             let provenance = source
                 .as_deref()

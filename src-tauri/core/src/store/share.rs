@@ -73,6 +73,7 @@ pub fn import_batch(conn: &mut Connection, rows: &[ImportRow], retention: u64) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{EventKeys, HeaderList, Via};
 
     fn capture(body: &[u8]) -> NewCapture {
         NewCapture {

@@ -16,7 +16,7 @@ use hookloupe_core::ipc::{
     CaptureFilter, ExportReport, ExportReq, ImportCurlReq, ImportReport, ImportReq, SavedFilterView,
 };
 use hookloupe_core::tunnel::TunnelStatusView;
-use hookloupe_core::signature::{SchemeInfo, Verdict};
+use hookloupe_core::signature::{ProviderInfo, SchemeInfo, Verdict};
 use hookloupe_core::{Engine, ErrorCode};
 use tauri::{AppHandle, Manager, State};
 
@@ -74,6 +74,11 @@ pub async fn remove_endpoint(shell: State<'_, Shell>, name: String) -> Reply<()>
 #[tauri::command]
 pub fn signature_catalog(shell: State<'_, Shell>) -> Reply<Vec<SchemeInfo>> {
     Ok(engine(&shell)?.catalog())
+}
+
+#[tauri::command]
+pub fn provider_catalog(shell: State<'_, Shell>) -> Reply<Vec<ProviderInfo>> {
+    Ok(engine(&shell)?.providers())
 }
 
 #[tauri::command]

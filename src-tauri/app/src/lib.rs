@@ -47,6 +47,7 @@ pub fn run() {
             commands::ngrok_token_info,
             commands::save_ngrok_token,
             commands::signature_catalog,
+            commands::provider_catalog,
             commands::set_endpoint_signature,
             commands::verify_capture,
             commands::send_test_event,

@@ -9,6 +9,7 @@ mod forward;
 mod list;
 mod print;
 mod replay;
+mod schemes;
 mod share;
 mod sign;
 mod tunnel;
@@ -112,6 +113,9 @@ enum Command {
     Keyring,
     /// Check a signature: a stored capture's, or a request file's with a given scheme and secrets.
     Verify(verify::VerifyArgs),
+    /// List the signature catalog: built-in schemes and providers (id, name, secret kind, whether
+    /// it can sign, engine, what it signs); --json prints one object per line.
+    Schemes,
     /// Sign a request file as the scheme's sender would; prints it in the capture shape (or as curl).
     Sign(sign::SignArgs),
     /// Compare two captures: request, headers, JSON structure and body lines.
@@ -352,6 +356,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Sign(args) => sign::run(args, json)?,
+        Command::Schemes => schemes::run(json)?,
         Command::Replay(args) => {
             if !replay::run(&Engine::open(base.clone())?, args, json).await? {
                 return Ok(ExitCode::from(1));

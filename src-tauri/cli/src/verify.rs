@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::Args;
 use hookloupe_core::ipc::{EndpointView, RequestInput, SecretEdit, SetEndpointSignatureReq};
-use hookloupe_core::signature::{SchemeConfig, SchemeId, Secret, Verdict, VerdictStatus};
+use hookloupe_core::signature::{provider, SchemeConfig, SchemeId, Secret, Verdict, VerdictStatus};
 use hookloupe_core::{Engine, Error};
 
 #[derive(Args)]
@@ -28,7 +28,8 @@ pub struct VerifyArgs {
 
 #[derive(Args, Default)]
 pub struct SignatureArgs {
-    /// Signature scheme, e.g. stripe, github, standard_webhooks, generic_hmac (see docs/signatures.md).
+    /// Signature scheme or catalog provider, e.g. stripe, github, generic_hmac, bitbucket, zendesk
+    /// (`hookloupe schemes` lists them; a provider's preset options come with it).
     #[arg(long, value_name = "NAME")]
     pub scheme: Option<String>,
     /// Secret (HMAC key, token or public key); repeat for rotation: any may match.
@@ -44,20 +45,19 @@ impl SignatureArgs {
         self.scheme.is_some() || !self.secrets.is_empty() || !self.options.is_empty()
     }
 
-    pub fn scheme_id(&self) -> anyhow::Result<Option<SchemeId>> {
+    /// The scheme, and the preset options when the name is a catalog provider (`bitbucket`).
+    pub fn scheme_id(&self) -> anyhow::Result<Option<(SchemeId, BTreeMap<String, String>)>> {
         self.scheme.as_deref().map(parse_scheme).transpose()
     }
 
-    /// The scheme, secrets and options given on the command line; `missing` when no --scheme.
+    /// The scheme (or provider's preset), secrets and options given on the command line, the
+    /// given options over the preset's; `missing` when no --scheme.
     pub fn scheme_config(&self, missing: &str) -> anyhow::Result<SchemeConfig> {
-        let Some(scheme) = self.scheme_id()? else {
+        let Some((scheme, mut options)) = self.scheme_id()? else {
             anyhow::bail!(Error::InvalidInput(missing.into()));
         };
-        Ok(SchemeConfig {
-            scheme,
-            secrets: self.secrets.iter().map(Secret::new).collect(),
-            options: self.option_map()?,
-        })
+        options.extend(self.option_map()?);
+        Ok(SchemeConfig { scheme, secrets: self.secrets.iter().map(Secret::new).collect(), options })
     }
 
     pub fn option_map(&self) -> anyhow::Result<BTreeMap<String, String>> {
@@ -72,17 +72,20 @@ impl SignatureArgs {
     }
 }
 
-/// Parses a scheme name (`stripe`, `standard-webhooks`, `HubSpot_v3` …).
-pub fn parse_scheme(name: &str) -> anyhow::Result<SchemeId> {
+/// Parses a scheme or catalog provider name (`stripe`, `standard-webhooks`, `HubSpot_v3`,
+/// `bitbucket`): a provider gives its engine and preset options (`hookloupe schemes` lists them).
+pub fn parse_scheme(name: &str) -> anyhow::Result<(SchemeId, BTreeMap<String, String>)> {
     let norm = name.trim().to_ascii_lowercase().replace('-', "_");
-    serde_json::from_value(serde_json::Value::String(norm)).map_err(|_| {
-        let names: Vec<String> =
-            SchemeId::ALL.iter().filter_map(|s| serde_json::to_value(s).ok()?.as_str().map(str::to_owned)).collect();
-        anyhow::Error::new(Error::InvalidInput(format!(
-            "unknown scheme {name:?}; known schemes: {}",
-            names.join(", ")
-        )))
-    })
+    if let Ok(s) = serde_json::from_value::<SchemeId>(serde_json::Value::String(norm.clone())) {
+        return Ok((s, BTreeMap::new()));
+    }
+    if let Some(p) = provider::find(&norm) {
+        return Ok((p.scheme, p.config().options));
+    }
+    anyhow::bail!(Error::InvalidInput(format!(
+        "unknown scheme or provider {name:?}; `hookloupe schemes` lists the {} known ones",
+        hookloupe_core::signature::providers().len()
+    )))
 }
 
 /// `endpoint add … --scheme/--secret/--option`: applies the signature settings (when any flag
@@ -92,11 +95,12 @@ pub async fn apply_to_endpoint(engine: &Engine, saved: EndpointView, args: &Sign
         return Ok(saved);
     }
     let current = saved.signature.as_ref().and_then(|s| s.scheme);
-    let scheme = match args.scheme_id()? {
-        Some(s) => Some(s),
-        None if current.is_some() => current,
+    let (scheme, mut options) = match args.scheme_id()? {
+        Some((s, preset)) => (Some(s), preset),
+        None if current.is_some() => (current, BTreeMap::new()),
         None => anyhow::bail!(Error::InvalidInput("--secret and --option need --scheme NAME".into())),
     };
+    options.extend(args.option_map()?);
     let secrets = if args.secrets.is_empty() {
         None
     } else {
@@ -107,7 +111,7 @@ pub async fn apply_to_endpoint(engine: &Engine, saved: EndpointView, args: &Sign
             endpoint: saved.name.clone(),
             scheme,
             secrets,
-            options: args.option_map()?,
+            options,
         })
         .await?;
     engine.settle().await;
@@ -183,7 +187,8 @@ pub fn status_word(s: VerdictStatus) -> &'static str {
 fn print_verdict(v: &Verdict) {
     let reason = serde_json::to_value(v.reason).ok().and_then(|r| r.as_str().map(str::to_owned)).unwrap_or_default();
     let secret = v.matched_secret_index.map(|i| format!(" with secret #{i}")).unwrap_or_default();
-    println!("{} — {}{secret}  ({reason})", status_word(v.status).to_uppercase(), v.scheme.label());
+    let name = v.provider.as_deref().and_then(provider::find).map(|p| p.name.as_str()).unwrap_or(v.scheme.label());
+    println!("{} — {name}{secret}  ({reason})", status_word(v.status).to_uppercase());
     println!("{}", crate::print::safe(&v.explanation));
     if let Some(skew) = v.skew_secs {
         println!("timestamp skew: {skew} s");

@@ -3,6 +3,11 @@ import type { SchemeId } from "./SchemeId";
 
 export type Detection = { scheme: SchemeId, 
 /**
+ * The catalog provider recognised (`"bitbucket"`), whose settings `scheme` plus the
+ * provider's options make; `None` for a built-in scheme.
+ */
+provider?: string, 
+/**
  * 0.0 – 1.0
  */
 confidence: number, why: string, };

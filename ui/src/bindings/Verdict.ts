@@ -12,4 +12,8 @@ skew_secs: number | null,
 /**
  * Digest computed for the received content with the best secret (never the secret).
  */
-expected: string | null, received: string | null, other_endpoint_hint: string | null, signed_content: SignedContent | null, };
+expected: string | null, received: string | null, other_endpoint_hint: string | null, signed_content: SignedContent | null, 
+/**
+ * The catalog provider the endpoint is configured as (`"bitbucket"`), when it is one.
+ */
+provider?: string, };

@@ -20,6 +20,7 @@ import type { StartTunnelReq } from '../bindings/StartTunnelReq';
 import type { TunnelStatusView } from '../bindings/TunnelStatusView';
 import type { Detection } from '../bindings/Detection';
 import type { SchemeId } from '../bindings/SchemeId';
+import type { ProviderInfo } from '../bindings/ProviderInfo';
 import type { SchemeInfo } from '../bindings/SchemeInfo';
 import type { SetEndpointSignatureReq } from '../bindings/SetEndpointSignatureReq';
 import type { Verdict } from '../bindings/Verdict';
@@ -84,8 +85,50 @@ const FAKE_CATALOG: SchemeInfo[] = [
   },
 ];
 
+// The provider catalog the fake serves: the built-in schemes above, and two data providers.
+const FAKE_PROVIDERS: ProviderInfo[] = [
+  ...FAKE_CATALOG.filter((c) => c.id !== 'generic_hmac').map((c) => ({
+    id: c.id,
+    name: c.name,
+    scheme: c.id,
+    options: {},
+    secret_kind: c.secret_kind,
+    secret_help: c.secret_help,
+    signs: c.id === 'stripe' ? '{t}.{body}' : 'raw body',
+    can_sign: c.can_sign,
+    docs: null,
+    builtin: true,
+  })),
+  {
+    id: 'bitbucket',
+    name: 'Bitbucket Cloud',
+    scheme: 'generic_hmac',
+    options: { provider: 'bitbucket', header: 'X-Hub-Signature', prefix: 'sha256=', algorithm: 'sha256' },
+    secret_kind: 'hmac_key',
+    secret_help: "The webhook's secret.",
+    signs: 'raw body',
+    can_sign: true,
+    docs: 'https://support.atlassian.com/bitbucket-cloud/docs/manage-webhooks/',
+    builtin: false,
+  },
+  {
+    id: 'woocommerce',
+    name: 'WooCommerce',
+    scheme: 'generic_hmac',
+    options: { provider: 'woocommerce', header: 'X-WC-Webhook-Signature', algorithm: 'sha256' },
+    secret_kind: 'hmac_key',
+    secret_help: "The webhook's secret.",
+    signs: 'raw body',
+    can_sign: true,
+    docs: null,
+    builtin: false,
+  },
+];
+
 function detectFake(headers: Array<[string, string]>): Detection[] {
   if (headers.some(([k]) => k === 'stripe-signature')) return [{ scheme: 'stripe', confidence: 0.95, why: '`Stripe-Signature` header' }];
+  if (headers.some(([k]) => k === 'x-event-key') && headers.some(([k]) => k === 'x-hub-signature'))
+    return [{ scheme: 'generic_hmac', provider: 'bitbucket', confidence: 0.92, why: '`x-hub-signature` and `x-event-key` (Bitbucket Cloud)' }];
   if (headers.some(([k]) => k === 'x-hub-signature-256')) return [{ scheme: 'github', confidence: 0.9, why: '`X-Hub-Signature-256` header' }];
   return [];
 }
@@ -505,6 +548,8 @@ class FakeBackend implements Backend {
       }
       case 'signature_catalog':
         return structuredClone(FAKE_CATALOG);
+      case 'provider_catalog':
+        return structuredClone(FAKE_PROVIDERS);
       case 'set_endpoint_signature': {
         const req = args.req as SetEndpointSignatureReq;
         const ep = this.endpoints.find((e) => e.name === req.endpoint);

@@ -26,6 +26,7 @@ import type { SetAsideView } from '../bindings/SetAsideView';
 import type { NgrokTokenView } from '../bindings/NgrokTokenView';
 import type { StartTunnelReq } from '../bindings/StartTunnelReq';
 import type { TunnelStatusView } from '../bindings/TunnelStatusView';
+import type { ProviderInfo } from '../bindings/ProviderInfo';
 import type { SchemeInfo } from '../bindings/SchemeInfo';
 import type { SetEndpointSignatureReq } from '../bindings/SetEndpointSignatureReq';
 import type { TestEventView } from '../bindings/TestEventView';
@@ -57,6 +58,7 @@ export type Commands = {
   save_endpoint: [{ endpoint: EndpointView }, EndpointView];
   remove_endpoint: [{ name: string }, null];
   signature_catalog: [NoArgs, SchemeInfo[]];
+  provider_catalog: [NoArgs, ProviderInfo[]];
   set_endpoint_signature: [{ req: SetEndpointSignatureReq }, EndpointView];
   verify_capture: [{ id: number }, Verdict];
   send_test_event: [{ endpoint: string }, TestEventView];

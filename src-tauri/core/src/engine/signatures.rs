@@ -207,6 +207,11 @@ impl Engine {
         signature::catalog()
     }
 
+    /// The provider catalog: built-in schemes and data providers, with each provider's preset.
+    pub fn providers(&self) -> Vec<signature::ProviderInfo> {
+        signature::providers()
+    }
+
     /// Sets an endpoint's scheme, secrets (`None` keeps them) and options, then re-evaluates
     /// its stored captures in the background ([`Event::VerdictsChanged`] when done; the CLI
     /// waits with [`Engine::settle`]).
@@ -362,6 +367,23 @@ fn owned_request(input: &RequestInput) -> Result<OwnedRequest> {
 
 /// Rejects option names the scheme does not take (a typo would otherwise be silently ignored).
 fn check_options(scheme: SchemeId, options: &BTreeMap<String, String>) -> Result<()> {
+    if let Some(id) = options.get(signature::provider::PROVIDER_OPTION) {
+        match signature::provider::find(id) {
+            Some(p) if p.scheme == scheme => {}
+            Some(p) => {
+                return Err(Error::InvalidInput(format!(
+                    "provider {id:?} ({}) is verified by {}, not {}",
+                    p.name,
+                    p.scheme.label(),
+                    scheme.label()
+                )))
+            }
+            None => return Err(Error::InvalidInput(format!("no provider {id:?} in the catalog (`hookloupe schemes` lists them)"))),
+        }
+    }
+    let options: BTreeMap<String, String> =
+        options.iter().filter(|(k, _)| *k != signature::provider::PROVIDER_OPTION).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let options = &options;
     let info = signature::catalog().into_iter().find(|i| i.id == scheme);
     let known: Vec<String> = info.map(|i| i.options.into_iter().map(|o| o.name).collect()).unwrap_or_default();
     match options.keys().find(|k| !known.contains(k)) {

@@ -182,7 +182,7 @@ impl Redactor {
         let mut headers: Vec<String> = Vec::new();
         let mut params: Vec<String> = Vec::new();
         if opts.defaults {
-            let names = HEADERS.iter().copied().chain(crate::signature::signature_header_names()).map(str::to_owned);
+            let names = HEADERS.iter().map(|h| h.to_string()).chain(crate::signature::signature_header_names());
             for n in names.chain(extra_headers.iter().map(|h| h.to_ascii_lowercase())) {
                 if !headers.contains(&n) {
                     headers.push(n);

@@ -2,7 +2,7 @@
 //! whether `sign` works, and the options each scheme takes (name, label, default, help).
 //! Descriptive data only: no verification logic lives here.
 
-use crate::signature::{OptionInfo, SchemeId, SchemeInfo, SecretKind};
+use crate::signature::{provider, OptionInfo, ProviderInfo, SchemeId, SchemeInfo, SecretKind};
 
 pub(crate) fn label(s: SchemeId) -> &'static str {
     use SchemeId as S;
@@ -83,10 +83,17 @@ pub(crate) fn catalog() -> Vec<SchemeInfo> {
                             "template",
                             "Signed content",
                             Some("{body}"),
-                            "Placeholders: {body} {timestamp} {id} {method} {url} {path} {query} {sorted_form} {header:NAME}; e.g. `{id}.{timestamp}.{body}`, `v0:{timestamp}:{body}`, `{url}{sorted_form}`.",
+                            "Placeholders: {body} {timestamp} {id} {method} {url} {path} {query} {sorted_form} {header:NAME} {secret} (mode hash); e.g. `{id}.{timestamp}.{body}`, `v0:{timestamp}:{body}`, `{url}{sorted_form}`.",
                         ),
                         opt("timestamp_header", "Timestamp header", None, "Header holding the signed timestamp (required with {timestamp})."),
-                        opt("timestamp_unit", "Timestamp unit", Some("s"), "s or ms."),
+                        opt("timestamp_unit", "Timestamp unit", Some("s"), "s, ms, or rfc3339 (an ISO 8601 date and time, signed as its text)."),
+                        opt("signature_format", "Signature format", Some("single"), "single; kv for `t=…,v1=…` lists (the timestamp is in the header); positional for `ts,sig1,sig2`."),
+                        opt("kv_timestamp_key", "Timestamp key", Some("t"), "With kv: the key of the timestamp item (`t`, `ts`, `timestamp`)."),
+                        opt("kv_signature_key", "Signature key", Some("v1"), "With kv: the key of the signature items (`v1`, `s`, `signature`)."),
+                        opt("kv_separator", "Item separator", Some(","), "With kv or positional: the character between items (`,` or `;`)."),
+                        opt("signature_separator", "Signatures separator", None, "Several signatures in one value (key rotation), joined by this character: `,`, `.` or a space."),
+                        opt("header_mode", "Several headers", Some("first"), "first: the first listed header present; all: every listed header holds a signature (numbered headers)."),
+                        opt("mode", "Construction", Some("hmac"), "hmac, or hash: a plain digest of the template, which then contains {secret}."),
                         opt("id_header", "Id header", None, "Header holding the message id (required with {id})."),
                         tolerance(300),
                         public_url("URL the sender calls, for {url}/{path}/{query} when a proxy or tunnel is in front."),
@@ -165,4 +172,67 @@ pub(crate) fn catalog() -> Vec<SchemeInfo> {
             }
         })
         .collect()
+}
+
+/// What each built-in scheme signs, in one phrase (the catalog's `signs`).
+pub(crate) fn signs(s: SchemeId) -> &'static str {
+    use SchemeId as S;
+    match s {
+        S::GenericHmac => "configurable: body, timestamp, id, URL, form fields, headers",
+        S::Servolution => "raw body",
+        S::Finsight => "{timestamp}.{body}",
+        S::PayboxHmac => "query string or form without the signature",
+        S::Cyberplus | S::Payzen => "vads_* field values joined with + and the key (or kr-answer)",
+        S::QuerySecret => "nothing (a shared secret in the query string)",
+        S::ApiKeyIp => "nothing (an API key header and the source IP)",
+        S::Stripe => "{t}.{body}",
+        S::Github | S::Shopify | S::Typeform | S::LemonSqueezy | S::Intercom => "raw body",
+        S::Slack => "v0:{timestamp}:{body}",
+        S::StandardWebhooks | S::Svix => "{id}.{timestamp}.{body}",
+        S::Twilio => "URL + sorted form fields (or the body's SHA-256 in the URL)",
+        S::Gitlab => "nothing (a secret token header)",
+        S::Paddle => "{ts}:{body}",
+        S::Square => "notification URL + body",
+        S::Zoom => "v0:{timestamp}:{body}",
+        S::Linear => "raw body (timestamp in the body)",
+        S::HubspotV1 => "client secret + body",
+        S::HubspotV2 => "client secret + method + URL + body",
+        S::HubspotV3 => "method + URL + body + timestamp",
+        S::Mailgun => "{timestamp}{token}",
+        S::Discord => "{timestamp}{body} (Ed25519)",
+        S::Paybox => "query string without the signature (RSA-SHA1)",
+    }
+}
+
+/// The whole catalog: the built-in schemes (generic HMAC aside), then every data provider.
+pub(crate) fn providers() -> Vec<ProviderInfo> {
+    let schemes = catalog();
+    let builtin = schemes.iter().filter(|s| s.id != SchemeId::GenericHmac).map(|s| ProviderInfo {
+        id: serde_json::to_value(s.id).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+        name: s.name.clone(),
+        scheme: s.id,
+        options: Default::default(),
+        secret_kind: s.secret_kind,
+        secret_help: s.secret_help.clone(),
+        signs: signs(s.id).to_string(),
+        can_sign: s.can_sign,
+        docs: None,
+        builtin: true,
+    });
+    let data = provider::all().iter().map(|p| {
+        let base = schemes.iter().find(|s| s.id == p.scheme);
+        ProviderInfo {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            scheme: p.scheme,
+            options: p.config().options,
+            secret_kind: p.secret_kind.or(base.map(|b| b.secret_kind)).unwrap_or(SecretKind::HmacKey),
+            secret_help: p.secret_help.clone(),
+            signs: p.signs.clone(),
+            can_sign: base.is_some_and(|b| b.can_sign),
+            docs: p.docs.clone(),
+            builtin: false,
+        }
+    });
+    builtin.chain(data).collect()
 }

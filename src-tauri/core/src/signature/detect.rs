@@ -2,7 +2,7 @@
 //! confidence and a short reason. Heuristics only: it must not verify anything or need a
 //! secret, and it reads only the request.
 
-use crate::signature::codec;
+use crate::signature::{codec, provider};
 use crate::signature::{Detection, Request, SchemeId};
 
 /// (header, scheme, confidence, why)
@@ -145,17 +145,44 @@ pub(crate) fn shape(v: &str) -> Option<&'static str> {
     }
 }
 
-/// The header names [`detect`] recognises a provider by (they carry a signature or a token).
-pub(crate) fn signature_header_names() -> impl Iterator<Item = &'static str> {
-    HEADER_RULES.iter().map(|(h, ..)| *h)
+/// The header names that carry a signature or a token: those [`detect`] recognises a built-in
+/// scheme by, and the signature headers of the catalog's providers (lowercase).
+pub(crate) fn signature_header_names() -> impl Iterator<Item = String> {
+    let providers = provider::all()
+        .iter()
+        .filter_map(|p| p.options.get("header"))
+        .flat_map(|h| h.split(','))
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty());
+    HEADER_RULES.iter().map(|(h, ..)| h.to_string()).chain(providers)
 }
 
 pub(crate) fn detect(req: &Request) -> Vec<Detection> {
     let mut out: Vec<Detection> = vec![];
+    for p in provider::all() {
+        if p.matches(req.headers) {
+            let mut why: Vec<String> = p.detect.headers.iter().map(|h| format!("`{h}`")).collect();
+            if let Some(ua) = &p.detect.user_agent {
+                why.push(format!("a `{ua}` user agent"));
+            }
+            out.push(Detection {
+                scheme: p.scheme,
+                provider: Some(p.id.clone()),
+                confidence: p.detect.confidence,
+                why: format!("{} ({})", why.join(" and "), p.name),
+            });
+        }
+    }
+    let provider_headers: Vec<String> = out
+        .iter()
+        .filter_map(|d| d.provider.as_deref().and_then(provider::find))
+        .flat_map(|p| p.detect.headers.iter().cloned())
+        .collect();
     let mut add = |scheme: SchemeId, confidence: f32, why: String| {
-        if !out.iter().any(|d| d.scheme == scheme) {
+        if !out.iter().any(|d| d.scheme == scheme && d.provider.is_none()) {
             out.push(Detection {
                 scheme,
+                provider: None,
                 confidence,
                 why,
             });
@@ -322,7 +349,8 @@ pub(crate) fn detect(req: &Request) -> Vec<Detection> {
     for (n, v) in req.headers {
         let n = n.to_ascii_lowercase();
         let looks_signed = (n.contains("signature") || n.contains("hmac"))
-            && !HEADER_RULES.iter().any(|(h, ..)| *h == n);
+            && !HEADER_RULES.iter().any(|(h, ..)| *h == n)
+            && !provider_headers.contains(&n);
         if let Some(s) = looks_signed
             .then(|| {
                 shape(

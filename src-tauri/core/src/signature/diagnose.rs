@@ -182,7 +182,7 @@ fn key_expl(scheme: SchemeId, configured: KeyEnc, found: KeyEnc, secret: &Secret
 
 pub(crate) fn diagnose(ck: &Check<'_>, others: &[(String, Secret)]) -> Verdict {
     let r = ck.r;
-    let label = r.scheme.label();
+    let label = r.label.as_str();
     let body = ck.req.body;
     let url0 = ck.urls[0].as_str();
     let primary_content = generic::build(r, &ck.ctx, url0, body);
@@ -215,8 +215,8 @@ pub(crate) fn diagnose(ck: &Check<'_>, others: &[(String, Secret)]) -> Verdict {
         };
 
     // 1. Right value, prefix/version marker missing.
-    let expected_prefix = match r.format {
-        Format::Single => r.prefix.clone(),
+    let expected_prefix = match &r.format {
+        Format::Single | Format::Positional { .. } => r.prefix.clone(),
         Format::KeyValue { sig_key, .. } => format!("{sig_key}="),
         Format::SpaceList { version } => format!("{version},"),
     };

@@ -28,16 +28,18 @@ pub(crate) enum Locator {
 }
 
 /// How one header/field value holds one or more signatures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Format {
-    /// The value (after `prefix`) is one signature.
+    /// The value (after `prefix`) is one signature, or several joined by `Recipe::sig_sep`.
     Single,
     /// `t=…,v1=…,v1=…` (Stripe) or `ts=…;h1=…` (Paddle).
     KeyValue {
         sep: char,
-        ts_key: &'static str,
-        sig_key: &'static str,
+        ts_key: String,
+        sig_key: String,
     },
+    /// `ts,sig1,sig2`: the timestamp first, then the signatures (Recurly).
+    Positional { sep: char },
     /// `v1,<sig> v1,<sig> v1a,<…>` (Standard Webhooks).
     SpaceList { version: &'static str },
 }
@@ -93,6 +95,15 @@ pub(crate) struct Recipe {
     pub template: Vec<Part>,
     pub ts: TsSource,
     pub ts_millis: bool,
+    /// The timestamp is an RFC 3339 / ISO 8601 text (Zendesk, Twitch, Box); the text is signed.
+    pub ts_rfc3339: bool,
+    /// Several signatures in one value, joined by this (PagerDuty `,`, Synctera `.`).
+    pub sig_sep: Option<char>,
+    /// Read every listed header (numbered headers: DocuSign `-1`, `-2`; Box primary and
+    /// secondary) instead of the first one present.
+    pub all_headers: bool,
+    /// Name in messages: the scheme's label, or the catalog provider's name.
+    pub label: String,
     /// Seconds; 0 disables.
     pub tolerance: i64,
     /// Only reject old timestamps (stripe-python, hubspot-api-client); future ones pass.
@@ -124,6 +135,10 @@ impl Recipe {
             template: vec![Part::Body],
             ts: TsSource::None,
             ts_millis: false,
+            ts_rfc3339: false,
+            sig_sep: None,
+            all_headers: false,
+            label: scheme.label().to_string(),
             tolerance: 0,
             past_only: false,
             id_headers: vec![],
@@ -204,23 +219,37 @@ fn split_value(r: &Recipe, v: &str, out: &mut Extracted) {
     if v.is_empty() {
         return;
     }
-    match r.format {
-        Format::Single => {
-            let (value, had) = match v.strip_prefix(r.prefix.as_str()) {
-                Some(rest) if !r.prefix.is_empty() => (rest, true),
-                _ => (v, r.prefix.is_empty()),
-            };
-            out.cands.push(Cand {
-                raw: v.to_string(),
-                value: value.to_string(),
-                had_prefix: had,
-            });
+    let single = |item: &str, out: &mut Extracted| {
+        let item = item.trim();
+        if item.is_empty() {
+            return;
+        }
+        let (value, had) = match item.strip_prefix(r.prefix.as_str()) {
+            Some(rest) if !r.prefix.is_empty() => (rest, true),
+            _ => (item, r.prefix.is_empty()),
+        };
+        out.cands.push(Cand {
+            raw: item.to_string(),
+            value: value.to_string(),
+            had_prefix: had,
+        });
+    };
+    match &r.format {
+        Format::Single => match r.sig_sep {
+            Some(sep) => v.split(sep).for_each(|item| single(item, out)),
+            None => single(v, out),
+        },
+        Format::Positional { sep } => {
+            let mut items = v.split(*sep);
+            out.ts_in_sig = items.next().map(|t| t.trim().to_string());
+            items.for_each(|item| single(item, out));
         }
         Format::KeyValue {
             sep,
             ts_key,
             sig_key,
         } => {
+            let sep = *sep;
             if !v.contains('=')
                 || (!v.contains(sep)
                     && !v.starts_with(&format!("{ts_key}="))
@@ -236,9 +265,9 @@ fn split_value(r: &Recipe, v: &str, out: &mut Extracted) {
             for item in v.split(sep) {
                 if let Some((k, val)) = item.split_once('=') {
                     let (k, val) = (k.trim(), val.trim());
-                    if k == ts_key {
+                    if k == ts_key.as_str() {
                         out.ts_in_sig = Some(val.to_string());
-                    } else if k == sig_key {
+                    } else if k == sig_key.as_str() {
                         out.cands.push(Cand {
                             raw: item.trim().to_string(),
                             value: val.to_string(),
@@ -251,7 +280,7 @@ fn split_value(r: &Recipe, v: &str, out: &mut Extracted) {
         Format::SpaceList { version } => {
             for item in v.split_whitespace() {
                 match item.split_once(',') {
-                    Some((ver, val)) if ver == version => out.cands.push(Cand {
+                    Some((ver, val)) if ver == *version => out.cands.push(Cand {
                         raw: item.to_string(),
                         value: val.to_string(),
                         had_prefix: true,
@@ -293,6 +322,13 @@ pub(crate) fn extract(r: &Recipe, req: &Request) -> Extracted {
         }
     };
     match &r.locator {
+        Locator::Header(names) if r.all_headers => {
+            for n in names {
+                if let Some(v) = codec::header(req, n).filter(|v| !v.trim().is_empty()) {
+                    split_value(r, v, &mut out);
+                }
+            }
+        }
         Locator::Header(names) => {
             if let Some(v) = names
                 .iter()
@@ -359,9 +395,18 @@ fn timestamp(r: &Recipe, req: &Request, ex: &Extracted) -> Result<Option<Ts>, St
     let Some(raw) = raw.filter(|s| !s.is_empty()) else {
         return Err(format!(
             "The {what} is missing; {} signs a timestamp to prevent replays, so this request cannot be verified without it.",
-            r.scheme.label()
+            r.label
         ));
     };
+    if r.ts_rfc3339 {
+        let Ok(t) = chrono::DateTime::parse_from_rfc3339(&raw) else {
+            return Err(format!(
+                "The {what} (`{raw}`) is not an RFC 3339 date and time such as `2026-11-28T09:30:00Z`."
+            ));
+        };
+        let secs = t.timestamp();
+        return Ok(Some(Ts { raw, value: secs, secs }));
+    }
     let Ok(value) = raw.parse::<i64>() else {
         return Err(format!(
             "The {what} (`{raw}`) is not a whole number of {}.",
@@ -653,8 +698,8 @@ impl Check<'_> {
     /// The expected signature as it would appear on the wire.
     pub(crate) fn format_sig(&self, mac: &[u8]) -> String {
         let v = self.r.out_enc.encode(mac);
-        match self.r.format {
-            Format::Single => format!("{}{v}", self.r.prefix),
+        match &self.r.format {
+            Format::Single | Format::Positional { .. } => format!("{}{v}", self.r.prefix),
             Format::KeyValue { sig_key, .. } => format!("{sig_key}={v}"),
             Format::SpaceList { version } => format!("{version},{v}"),
         }
@@ -671,17 +716,19 @@ fn ordinal(i: usize, n: usize) -> String {
 
 fn ts_unit_note(r: &Recipe, ts: &Ts) -> String {
     let looks_ms = ts.value.abs() >= 100_000_000_000;
-    if !r.ts_millis && looks_ms {
+    if r.ts_rfc3339 {
+        String::new()
+    } else if !r.ts_millis && looks_ms {
         format!(
             " The timestamp `{}` looks like milliseconds, but {} expects seconds.",
             ts.raw,
-            r.scheme.label()
+            r.label
         )
     } else if r.ts_millis && !looks_ms {
         format!(
             " The timestamp `{}` looks like seconds, but {} expects milliseconds.",
             ts.raw,
-            r.scheme.label()
+            r.label
         )
     } else {
         String::new()
@@ -698,7 +745,7 @@ pub(crate) fn finish_match(
     note: &str,
 ) -> Verdict {
     let r = ck.r;
-    let label = r.scheme.label();
+    let label = &r.label;
     let mut v = Verdict::new(
         r.scheme,
         VerdictStatus::Valid,
@@ -822,7 +869,7 @@ pub(crate) fn verify(
                 {
                     let note = format!(
                         " As {} does, it was computed over the JSON re-serialized compactly (`JSON.stringify`), not over the raw bytes.",
-                        r.scheme.label()
+                        r.label
                     );
                     return finish_match(&ck, i, c, &mac, &content, &note);
                 }
@@ -857,6 +904,13 @@ pub(crate) fn sign(
         what: format!("key {}", r.key_enc.describe()),
     })?;
     let ts_value = if r.ts_millis { now * 1000 } else { now };
+    let ts_text = if r.ts_rfc3339 {
+        chrono::DateTime::from_timestamp(now, 0)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_default()
+    } else {
+        ts_value.to_string()
+    };
     let ts = match &r.ts {
         TsSource::None => None,
         TsSource::JsonField(_) => {
@@ -869,7 +923,7 @@ pub(crate) fn sign(
             secs: 0,
         }),
         _ => Some(Ts {
-            raw: ts_value.to_string(),
+            raw: ts_text,
             value: ts_value,
             secs: now,
         }),
@@ -900,8 +954,9 @@ pub(crate) fn sign(
         .out_enc
         .encode(&mac_of(r.alg, r.kind, &key, secret, &content));
     let ts_raw = ts.map(|t| t.raw).unwrap_or_default();
-    let value = match r.format {
+    let value = match &r.format {
         Format::Single => format!("{}{sig}", r.prefix),
+        Format::Positional { sep } => format!("{ts_raw}{sep}{}{sig}", r.prefix),
         Format::KeyValue {
             sep,
             ts_key,
@@ -974,6 +1029,7 @@ pub(crate) fn parse_template(t: &str) -> Result<Vec<Part>, SignatureError> {
             "path" => Part::Path,
             "query" => Part::Query,
             "sorted_form" => Part::SortedForm,
+            "secret" => Part::Secret,
             n if n.starts_with("header:") && n.len() > 7 => {
                 Part::Header(n[7..].to_ascii_lowercase())
             }
@@ -981,7 +1037,7 @@ pub(crate) fn parse_template(t: &str) -> Result<Vec<Part>, SignatureError> {
                 return Err(SignatureError::BadOption {
                     option: "template".into(),
                     reason: format!(
-                        "unknown placeholder `{{{other}}}` (use body, timestamp, id, method, url, path, query, sorted_form, header:NAME)"
+                        "unknown placeholder `{{{other}}}` (use body, timestamp, id, method, url, path, query, sorted_form, header:NAME, secret)"
                     ),
                 });
             }
@@ -1059,19 +1115,87 @@ pub(crate) fn from_options(cfg: &SchemeConfig) -> Result<Recipe, SignatureError>
     )?;
     r.prefix = cfg.options.get("prefix").cloned().unwrap_or_default();
     r.template = parse_template(cfg.opt("template").unwrap_or("{body}"))?;
-    r.ts_millis = parse_opt(
+    (r.ts_millis, r.ts_rfc3339) = parse_opt(
         cfg,
         "timestamp_unit",
-        false,
+        (false, false),
         |s| match s.trim() {
-            "s" | "seconds" => Some(false),
-            "ms" | "milliseconds" => Some(true),
+            "s" | "seconds" => Some((false, false)),
+            "ms" | "milliseconds" => Some((true, false)),
+            "rfc3339" | "iso8601" => Some((false, true)),
             _ => None,
         },
-        "s, ms",
+        "s, ms, rfc3339",
+    )?;
+    r.kind = parse_opt(
+        cfg,
+        "mode",
+        MacKind::Hmac,
+        |s| match s.trim() {
+            "hmac" => Some(MacKind::Hmac),
+            "hash" => Some(MacKind::Hash),
+            _ => None,
+        },
+        "hmac, hash",
+    )?;
+    if (r.kind == MacKind::Hash) != r.uses(&Part::Secret) {
+        return Err(SignatureError::BadOption {
+            option: "template".into(),
+            reason: if r.kind == MacKind::Hash {
+                "mode `hash` digests the template, so it must contain {secret} (e.g. `{secret}{body}`)".into()
+            } else {
+                "{secret} is only for mode `hash`; an HMAC is keyed with the secret already".into()
+            },
+        });
+    }
+    let one_char = |option: &str, default: char| -> Result<char, SignatureError> {
+        match cfg.options.get(option).map(|s| s.as_str()).filter(|s| !s.is_empty()) {
+            None => Ok(default),
+            Some(v) => {
+                let mut cs = v.chars();
+                match (cs.next(), cs.next()) {
+                    (Some(c), None) => Ok(c),
+                    _ => Err(SignatureError::BadOption {
+                        option: option.into(),
+                        reason: format!("`{v}` is not a single character such as `,`"),
+                    }),
+                }
+            }
+        }
+    };
+    r.format = match cfg.opt("signature_format").map(str::trim).unwrap_or("single") {
+        "single" => Format::Single,
+        "kv" => Format::KeyValue {
+            sep: one_char("kv_separator", ',')?,
+            ts_key: cfg.opt("kv_timestamp_key").unwrap_or("t").trim().to_string(),
+            sig_key: cfg.opt("kv_signature_key").unwrap_or("v1").trim().to_string(),
+        },
+        "positional" => Format::Positional { sep: one_char("kv_separator", ',')? },
+        other => {
+            return Err(SignatureError::BadOption {
+                option: "signature_format".into(),
+                reason: format!("`{other}` is not one of single, kv, positional"),
+            })
+        }
+    };
+    if cfg.options.get("signature_separator").is_some_and(|s| !s.is_empty()) {
+        r.sig_sep = Some(one_char("signature_separator", ',')?);
+    }
+    r.all_headers = parse_opt(
+        cfg,
+        "header_mode",
+        false,
+        |s| match s.trim() {
+            "first" => Some(false),
+            "all" => Some(true),
+            _ => None,
+        },
+        "first, all",
     )?;
     if let Some(h) = cfg.opt("timestamp_header") {
         r.ts = TsSource::Header(list(h));
+    } else if matches!(r.format, Format::KeyValue { .. } | Format::Positional { .. }) {
+        r.ts = TsSource::InSignature;
     } else if r.uses(&Part::Timestamp) {
         return Err(SignatureError::MissingOption {
             option: "timestamp_header".into(),

@@ -9,8 +9,9 @@
 //! engine every HMAC scheme is a preset of), `diagnose` (variant table + explanations),
 //! one file per scheme family (`hmac_body`, `stripe`, `standard_webhooks`, `url_signed`,
 //! `twilio`, `lyra`, `paybox`, `mailgun`, `linear` (signing only), `discord`, `token`),
-//! `detect`, `catalog`, and
-//! `sample` (one realistic test-event payload per provider, as data).
+//! `detect`, `catalog`,
+//! `sample` (one realistic test-event payload per built-in scheme, as data), and `provider`
+//! (the catalog of providers that are presets of an engine, as TOML data in `providers/`).
 
 mod catalog;
 mod codec;
@@ -23,6 +24,7 @@ mod linear;
 mod lyra;
 mod mailgun;
 mod paybox;
+pub mod provider;
 mod sample;
 mod standard_webhooks;
 mod stripe;
@@ -268,6 +270,10 @@ pub struct Verdict {
     pub received: Option<String>,
     pub other_endpoint_hint: Option<String>,
     pub signed_content: Option<SignedContent>,
+    /// The catalog provider the endpoint is configured as (`"bitbucket"`), when it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub provider: Option<String>,
 }
 
 impl Verdict {
@@ -288,6 +294,7 @@ impl Verdict {
             received: None,
             other_endpoint_hint: None,
             signed_content: None,
+            provider: None,
         }
     }
     pub(crate) fn unsigned(scheme: SchemeId, what: &str) -> Verdict {
@@ -412,6 +419,11 @@ impl Signed {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct Detection {
     pub scheme: SchemeId,
+    /// The catalog provider recognised (`"bitbucket"`), whose settings `scheme` plus the
+    /// provider's options make; `None` for a built-in scheme.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub provider: Option<String>,
     /// 0.0 – 1.0
     pub confidence: f32,
     pub why: String,
@@ -449,6 +461,24 @@ pub struct SchemeInfo {
     pub options: Vec<OptionInfo>,
 }
 
+/// One entry of the provider catalog: a built-in scheme, or a provider that is data over one
+/// of the engines (its `options` preset, `provider` included, configure an endpoint as it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ProviderInfo {
+    pub id: String,
+    pub name: String,
+    pub scheme: SchemeId,
+    pub options: BTreeMap<String, String>,
+    pub secret_kind: SecretKind,
+    pub secret_help: String,
+    /// What is signed, in one phrase.
+    pub signs: String,
+    pub can_sign: bool,
+    pub docs: Option<String>,
+    pub builtin: bool,
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SignatureError {
     #[error("no secret at index {index} (the endpoint has {count})")]
@@ -478,6 +508,12 @@ pub fn verify_with_others(
     now: i64,
     others: &[(String, Secret)],
 ) -> Verdict {
+    let mut v = verify_scheme(cfg, req, now, others);
+    v.provider = provider::of(cfg).map(|p| p.id.clone());
+    v
+}
+
+fn verify_scheme(cfg: &SchemeConfig, req: &Request, now: i64, others: &[(String, Secret)]) -> Verdict {
     use SchemeId as S;
     match cfg.scheme {
         S::QuerySecret | S::ApiKeyIp | S::Gitlab => token::verify(cfg, req, others),
@@ -577,7 +613,7 @@ pub fn detect(req: &Request) -> Vec<Detection> {
 
 /// The (lowercase) names of the headers that carry a signature or a token in the schemes Hookloupe
 /// recognises, e.g. `stripe-signature`, `x-hub-signature-256` (for redacted exports).
-pub fn signature_header_names() -> impl Iterator<Item = &'static str> {
+pub fn signature_header_names() -> impl Iterator<Item = String> {
     detect::signature_header_names()
 }
 
@@ -586,8 +622,22 @@ pub fn catalog() -> Vec<SchemeInfo> {
     catalog::catalog()
 }
 
+/// The provider catalog: built-in schemes and data providers (`hookloupe schemes`, the UI's
+/// provider picker, "Configure as").
+pub fn providers() -> Vec<ProviderInfo> {
+    catalog::providers()
+}
+
 /// The HMAC-engine recipe of every scheme that is a preset of it.
 fn recipe_for(cfg: &SchemeConfig, req: &Request) -> Result<generic::Recipe, SignatureError> {
+    let mut r = scheme_recipe(cfg, req)?;
+    if let Some(p) = provider::of(cfg) {
+        r.label = p.name.clone();
+    }
+    Ok(r)
+}
+
+fn scheme_recipe(cfg: &SchemeConfig, req: &Request) -> Result<generic::Recipe, SignatureError> {
     use SchemeId as S;
     match cfg.scheme {
         S::GenericHmac => generic::from_options(cfg),
@@ -600,6 +650,8 @@ fn recipe_for(cfg: &SchemeConfig, req: &Request) -> Result<generic::Recipe, Sign
     }
 }
 
+#[cfg(test)]
+mod generic_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

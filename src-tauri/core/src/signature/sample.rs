@@ -1,4 +1,5 @@
-//! Test events: one small, realistic delivery per provider (a Stripe event, a GitHub ping, a
+//! Test events: one small, realistic delivery per provider (a catalog provider's own
+//! `[provider.sample]`, else, for the built-in schemes, a Stripe event, a GitHub ping, a
 //! PayZen/CyberPlus `vads_*` form, a Paybox query-string callback…), kept as data in
 //! [`SAMPLES`] — method, query, headers and body with placeholders filled from the time and a
 //! caller-given nonce. Every sample also carries [`TEST_EVENT_HEADER`] so a capture can be told
@@ -277,6 +278,18 @@ fn fill(text: &str, now: i64, nonce: u128) -> String {
 
 /// The unsigned sample for `cfg`'s scheme, addressed to `url` (the endpoint's URL, no query).
 pub(crate) fn event(cfg: &SchemeConfig, url: &str, now: i64, nonce: u128) -> OwnedRequest {
+    if let Some(s) = crate::signature::provider::of(cfg).and_then(|p| p.sample.as_ref()) {
+        let query = fill(&s.query, now, nonce);
+        let mut headers: Vec<(String, String)> =
+            s.headers.iter().map(|(n, v)| (n.clone(), fill(v, now, nonce))).collect();
+        headers.push((TEST_EVENT_HEADER.to_string(), id(nonce)));
+        return OwnedRequest {
+            method: s.method.clone(),
+            url: if query.is_empty() { url.to_string() } else { format!("{url}?{query}") },
+            headers,
+            body: fill(&s.body, now, nonce).into_bytes(),
+        };
+    }
     let s = sample_for(cfg);
     let query = fill(s.query, now, nonce);
     let mut headers: Vec<(String, String)> =

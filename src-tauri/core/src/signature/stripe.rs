@@ -10,8 +10,8 @@ pub(crate) fn recipe(cfg: &SchemeConfig) -> Result<Recipe, SignatureError> {
         let mut r = Recipe::body_hmac(SchemeId::Stripe, "Stripe-Signature");
         r.format = Format::KeyValue {
             sep: ',',
-            ts_key: "t",
-            sig_key: "v1",
+            ts_key: "t".into(),
+            sig_key: "v1".into(),
         };
         r.template = vec![Part::Timestamp, Part::Lit(".".into()), Part::Body];
         r.tolerance = 300;
@@ -22,8 +22,8 @@ pub(crate) fn recipe(cfg: &SchemeConfig) -> Result<Recipe, SignatureError> {
         let mut r = Recipe::body_hmac(SchemeId::Paddle, "Paddle-Signature");
         r.format = Format::KeyValue {
             sep: ';',
-            ts_key: "ts",
-            sig_key: "h1",
+            ts_key: "ts".into(),
+            sig_key: "h1".into(),
         };
         r.template = vec![Part::Timestamp, Part::Lit(":".into()), Part::Body];
         r.tolerance = 5;

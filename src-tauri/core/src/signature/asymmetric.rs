@@ -3,11 +3,16 @@
 //! Fireblocks' RSA). Where the signature travels, what is signed and the timestamp policy are
 //! the HMAC engine's (`generic::from_options`, `extract`, `build`): only the last step
 //! differs, a signature verified with each configured public key instead of a MAC compared.
-//! This file owns the options of that step and the diagnosis of a failed one; key parsing is
-//! `key`. It verifies only: it holds no private key and cannot sign, never reads the clock,
-//! and the RustCrypto crates do all the cryptography.
+//! This file owns that step's options and the verification; `diagnose` explains a failed
+//! one and `key` reads the configured keys. It verifies only: it holds no private key and
+//! cannot sign, never reads the clock, and the RustCrypto crates do all the cryptography.
 
+mod diagnose;
 mod key;
+#[cfg(test)]
+mod key_tests;
+#[cfg(test)]
+mod testkeys;
 #[cfg(test)]
 mod tests;
 
@@ -21,13 +26,13 @@ use crate::signature::{
     VerdictStatus,
 };
 
-pub(crate) use key::{KeyKind, PublicKey};
+use key::{KeyKind, PublicKey};
 
 const SCHEME: SchemeId = SchemeId::Asymmetric;
 
 /// The signature algorithm (option `signature_algorithm`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum SigAlg {
+enum SigAlg {
     Ed25519,
     EcdsaP256Sha256,
     RsaSha256,
@@ -35,13 +40,20 @@ pub(crate) enum SigAlg {
 }
 
 impl SigAlg {
-    const ALL: [SigAlg; 4] = [SigAlg::Ed25519, SigAlg::EcdsaP256Sha256, SigAlg::RsaSha256, SigAlg::RsaSha512];
+    const ALL: [SigAlg; 4] = [
+        SigAlg::Ed25519,
+        SigAlg::EcdsaP256Sha256,
+        SigAlg::RsaSha256,
+        SigAlg::RsaSha512,
+    ];
 
     fn parse(s: &str) -> Option<SigAlg> {
-        SigAlg::ALL.into_iter().find(|a| a.id() == s.trim().to_ascii_lowercase())
+        SigAlg::ALL
+            .into_iter()
+            .find(|a| a.id() == s.trim().to_ascii_lowercase())
     }
 
-    pub(crate) fn id(self) -> &'static str {
+    fn id(self) -> &'static str {
         match self {
             SigAlg::Ed25519 => "ed25519",
             SigAlg::EcdsaP256Sha256 => "ecdsa_p256_sha256",
@@ -108,17 +120,17 @@ impl SigEnc {
 }
 
 /// An endpoint's settings for this engine.
-pub(crate) struct Settings {
+struct Settings {
     /// Locator, format, template, timestamp and tolerance, as the HMAC engine reads them.
-    pub recipe: Recipe,
-    pub alg: Option<SigAlg>,
+    recipe: Recipe,
+    alg: Option<SigAlg>,
     enc: SigEnc,
     /// Digest the signed content first, and sign the digest (Bridge's "two passes of hashing").
     prehash: Option<Alg>,
 }
 
 impl Settings {
-    pub(crate) fn from(cfg: &SchemeConfig) -> Result<Settings, SignatureError> {
+    fn from(cfg: &SchemeConfig) -> Result<Settings, SignatureError> {
         let mut r = generic::from_options(cfg)?;
         r.scheme = SCHEME;
         r.label = provider::of(cfg)
@@ -137,10 +149,17 @@ impl Settings {
         let alg = match cfg.opt("signature_algorithm") {
             None => None,
             Some(v) => Some(SigAlg::parse(v).ok_or_else(|| {
-                bad("signature_algorithm", v, "ed25519, ecdsa_p256_sha256, rsa_sha256, rsa_sha512")
+                bad(
+                    "signature_algorithm",
+                    v,
+                    "ed25519, ecdsa_p256_sha256, rsa_sha256, rsa_sha512",
+                )
             })?),
         };
-        let enc = match cfg.opt("signature_encoding").map(|s| s.trim().to_ascii_lowercase()) {
+        let enc = match cfg
+            .opt("signature_encoding")
+            .map(|s| s.trim().to_ascii_lowercase())
+        {
             None => SigEnc::Base64,
             Some(v) if v == "base64" || v == "base64url" => SigEnc::Base64,
             Some(v) if v == "hex" => SigEnc::Hex,
@@ -153,12 +172,22 @@ impl Settings {
             Some(v) if v == "sha512" => Some(Alg::Sha512),
             Some(v) => return Err(bad("prehash", &v, "none, sha256, sha512")),
         };
-        Ok(Settings { recipe: r, alg, enc, prehash })
+        Ok(Settings {
+            recipe: r,
+            alg,
+            enc,
+            prehash,
+        })
     }
 }
 
 fn opt(name: &str, label: &str, default: Option<&str>, help: &str) -> OptionInfo {
-    OptionInfo { name: name.into(), label: label.into(), default: default.map(Into::into), help: help.into() }
+    OptionInfo {
+        name: name.into(),
+        label: label.into(),
+        default: default.map(Into::into),
+        help: help.into(),
+    }
 }
 
 /// The options of the `asymmetric` scheme, for the UI and `hookloupe schemes`.
@@ -201,21 +230,29 @@ fn message(content: &Content<'_>, prehash: Option<Alg>) -> Vec<u8> {
 }
 
 /// Whether `sig` is a valid signature of `msg` by `key` under `alg`.
-pub(crate) fn verifies(key: &PublicKey, alg: SigAlg, msg: &[u8], sig: &[u8]) -> bool {
+fn verifies(key: &PublicKey, alg: SigAlg, msg: &[u8], sig: &[u8]) -> bool {
     match (key, alg) {
-        (PublicKey::Ed25519(k), SigAlg::Ed25519) => ed25519_dalek::Signature::from_slice(sig)
-            .is_ok_and(|s| k.verify(msg, &s).is_ok()),
+        (PublicKey::Ed25519(k), SigAlg::Ed25519) => {
+            ed25519_dalek::Signature::from_slice(sig).is_ok_and(|s| k.verify(msg, &s).is_ok())
+        }
         (PublicKey::P256(k), SigAlg::EcdsaP256Sha256) => {
             // DER (SendGrid, OpenSSL, Node) or the fixed 64-byte r‖s (WebCrypto, JOSE).
-            let s = p256::ecdsa::Signature::from_der(sig).or_else(|_| p256::ecdsa::Signature::from_slice(sig));
+            let s = p256::ecdsa::Signature::from_der(sig)
+                .or_else(|_| p256::ecdsa::Signature::from_slice(sig));
             s.is_ok_and(|s| p256::ecdsa::signature::Verifier::verify(k, msg, &s).is_ok())
         }
         (PublicKey::Rsa(k), SigAlg::RsaSha256 | SigAlg::RsaSha512) => {
-            let Ok(s) = rsa::pkcs1v15::Signature::try_from(sig) else { return false };
+            let Ok(s) = rsa::pkcs1v15::Signature::try_from(sig) else {
+                return false;
+            };
             if alg == SigAlg::RsaSha256 {
-                rsa::pkcs1v15::VerifyingKey::<rsa::sha2::Sha256>::new(k.clone()).verify(msg, &s).is_ok()
+                rsa::pkcs1v15::VerifyingKey::<rsa::sha2::Sha256>::new(k.clone())
+                    .verify(msg, &s)
+                    .is_ok()
             } else {
-                rsa::pkcs1v15::VerifyingKey::<rsa::sha2::Sha512>::new(k.clone()).verify(msg, &s).is_ok()
+                rsa::pkcs1v15::VerifyingKey::<rsa::sha2::Sha512>::new(k.clone())
+                    .verify(msg, &s)
+                    .is_ok()
             }
         }
         _ => false,
@@ -238,7 +275,9 @@ impl Run<'_> {
     /// The first (key index, candidate) that verifies `msg` under `alg`.
     fn find(&self, alg: SigAlg, msg: &[u8], sigs: &[(&Cand, Vec<u8>)]) -> Option<(usize, usize)> {
         self.keys.iter().find_map(|(i, k)| {
-            sigs.iter().position(|(_, s)| verifies(k, alg, msg, s)).map(|c| (*i, c))
+            sigs.iter()
+                .position(|(_, s)| verifies(k, alg, msg, s))
+                .map(|c| (*i, c))
         })
     }
 
@@ -264,7 +303,12 @@ pub(crate) fn verify(cfg: &SchemeConfig, req: &Request, now: i64) -> Verdict {
     if cfg.secrets.is_empty() {
         return Verdict::no_secret(SCHEME);
     }
-    let mut v = Verdict::new(SCHEME, VerdictStatus::Invalid, ReasonCode::ConfigError, String::new());
+    let mut v = Verdict::new(
+        SCHEME,
+        VerdictStatus::Invalid,
+        ReasonCode::ConfigError,
+        String::new(),
+    );
     v.received = ex.cands.first().map(|c| c.raw.clone());
 
     let (mut keys, mut unreadable) = (vec![], vec![]);
@@ -284,7 +328,9 @@ pub(crate) fn verify(cfg: &SchemeConfig, req: &Request, now: i64) -> Verdict {
         );
         return v;
     }
-    let alg = set.alg.unwrap_or_else(|| SigAlg::default_for(keys[0].1.kind()));
+    let alg = set
+        .alg
+        .unwrap_or_else(|| SigAlg::default_for(keys[0].1.kind()));
     let kinds: Vec<KeyKind> = keys.iter().map(|(_, k)| k.kind()).collect();
     keys.retain(|(_, k)| k.kind() == alg.key_kind());
     if keys.is_empty() {
@@ -307,16 +353,31 @@ pub(crate) fn verify(cfg: &SchemeConfig, req: &Request, now: i64) -> Verdict {
         }
     };
     v.skew_secs = ts.as_ref().map(|t| now - t.secs);
-    let id = r.id_headers.iter().find_map(|n| codec::header(req, n)).map(|s| s.trim().to_string());
+    let id = r
+        .id_headers
+        .iter()
+        .find_map(|n| codec::header(req, n))
+        .map(|s| s.trim().to_string());
     let url = generic::valid_urls(r, req).swap_remove(0);
-    let ctx = Ctx { req, ts, id, sig_in_query: ex.sig_in_query, sig_names: r.sig_names().to_vec() };
+    let ctx = Ctx {
+        req,
+        ts,
+        id,
+        sig_in_query: ex.sig_in_query,
+        sig_names: r.sig_names().to_vec(),
+    };
     let content = generic::build(r, &ctx, &url, req.body);
     v.signed_content = Some(generic::display(&content));
     v.reason = ReasonCode::BadSignature;
 
     if !ex.cands.iter().any(|c| c.had_prefix) {
         v.reason = ReasonCode::MissingPrefix;
-        v.explanation = format!("The {} does not start with `{}` as {} writes it.", r.where_desc(), r.prefix, r.label);
+        v.explanation = format!(
+            "The {} does not start with `{}` as {} writes it.",
+            r.where_desc(),
+            r.prefix,
+            r.label
+        );
         return v;
     }
     let sigs: Vec<(&Cand, Vec<u8>)> = ex
@@ -325,12 +386,20 @@ pub(crate) fn verify(cfg: &SchemeConfig, req: &Request, now: i64) -> Verdict {
         .filter(|c| c.had_prefix)
         .filter_map(|c| set.enc.decode(&c.value).map(|b| (c, b)))
         .collect();
-    let run = Run { set: &set, alg, keys, sigs, ctx, url, key_count: cfg.secrets.len() };
+    let run = Run {
+        set: &set,
+        alg,
+        keys,
+        sigs,
+        ctx,
+        url,
+        key_count: cfg.secrets.len(),
+    };
     let msg = message(&content, set.prehash);
     if let Some((i, c)) = run.find(alg, &msg, &run.sigs) {
         return valid(v, &run, i, run.sigs[c].0, now);
     }
-    diagnose(v, &run, &ex.cands, &content, unreadable.len())
+    diagnose::diagnose(v, &run, &ex.cands, &content, unreadable.len())
 }
 
 fn valid(mut v: Verdict, run: &Run<'_>, i: usize, c: &Cand, now: i64) -> Verdict {
@@ -345,7 +414,9 @@ fn valid(mut v: Verdict, run: &Run<'_>, i: usize, c: &Cand, now: i64) -> Verdict
         run.alg.name(),
         run.which_key(i)
     );
-    let (Some(ts), tol) = (&run.ctx.ts, r.tolerance) else { return v };
+    let (Some(ts), tol) = (&run.ctx.ts, r.tolerance) else {
+        return v;
+    };
     let skew = now - ts.secs;
     if tol > 0 && skew.abs() > tol {
         v.status = VerdictStatus::Expired;
@@ -363,111 +434,5 @@ fn valid(mut v: Verdict, run: &Run<'_>, i: usize, c: &Cand, now: i64) -> Verdict
             )
         };
     }
-    v
-}
-
-/// A near miss found by the diagnosis: the signature verifies once one setting is changed.
-fn near_miss(v: &mut Verdict, label: &str, reason: ReasonCode, i: usize, why: String) {
-    v.reason = reason;
-    v.matched_secret_index = Some(i as u32);
-    v.explanation = format!("The {label} signature does not verify as configured, but {why}");
-}
-
-fn prehash_id(p: Option<Alg>) -> &'static str {
-    match p {
-        None => "none",
-        Some(Alg::Sha512) => "sha512",
-        Some(_) => "sha256",
-    }
-}
-
-/// Nothing verified: look for the usual near misses (another hash, a pre-hash, another signed
-/// content, another encoding) before saying the signature is simply wrong.
-fn diagnose(mut v: Verdict, run: &Run<'_>, cands: &[Cand], content: &Content<'_>, unreadable: usize) -> Verdict {
-    let set = run.set;
-    let r = &set.recipe;
-    let label = r.label.as_str();
-
-    // Another digest or a pre-hash, same key.
-    let algs = match run.alg {
-        SigAlg::RsaSha256 | SigAlg::RsaSha512 => vec![SigAlg::RsaSha256, SigAlg::RsaSha512],
-        a => vec![a],
-    };
-    for alg in algs {
-        for prehash in [None, Some(Alg::Sha256), Some(Alg::Sha512)] {
-            if (alg, prehash) == (run.alg, set.prehash) {
-                continue;
-            }
-            let Some((i, _)) = run.find(alg, &message(content, prehash), &run.sigs) else { continue };
-            let mut how = vec![];
-            if alg != run.alg {
-                how.push(format!("`signature_algorithm` to `{}`", alg.id()));
-            }
-            if prehash != set.prehash {
-                how.push(format!("`prehash` to `{}`", prehash_id(prehash)));
-            }
-            let over = match prehash {
-                Some(a) => format!(" over the {} digest of the signed content (two passes of hashing)", a.name()),
-                None => " over the signed content itself, not its digest".into(),
-            };
-            let why = format!(
-                "it verifies with {} as {}{}: set {}.",
-                run.which_key(i),
-                alg.name(),
-                if prehash == set.prehash { "" } else { over.as_str() },
-                how.join(" and ")
-            );
-            near_miss(&mut v, label, ReasonCode::WrongAlgorithm, i, why);
-            return v;
-        }
-    }
-
-    // Another signed content: the usual ways of joining a timestamp and the body.
-    if r.uses(&Part::Timestamp) || r.template == [Part::Body] {
-        for t in ["{timestamp}{body}", "{timestamp}.{body}", "{timestamp}|{body}", "{timestamp}:{body}", "{body}"] {
-            let Ok(parts) = generic::parse_template(t) else { continue };
-            if parts == r.template || (parts.contains(&Part::Timestamp) && run.ctx.ts.is_none()) {
-                continue;
-            }
-            let mut alt = r.clone();
-            alt.template = parts;
-            let c = generic::build(&alt, &run.ctx, &run.url, run.ctx.req.body);
-            if let Some((i, _)) = run.find(run.alg, &message(&c, set.prehash), &run.sigs) {
-                let why = format!("it verifies with {} over `{t}`: set `template` to `{t}`.", run.which_key(i));
-                near_miss(&mut v, label, ReasonCode::BadSignature, i, why);
-                v.signed_content = Some(generic::display(&c));
-                return v;
-            }
-        }
-    }
-
-    // Another encoding of the signature text.
-    let other = set.enc.other();
-    let decoded: Vec<(&Cand, Vec<u8>)> = cands
-        .iter()
-        .filter(|c| c.had_prefix)
-        .filter_map(|c| other.decode(&c.value).map(|b| (c, b)))
-        .collect();
-    if let Some((i, _)) = run.find(run.alg, &message(content, set.prehash), &decoded) {
-        let why = format!("it verifies when read as {0}: set `signature_encoding` to `{0}`.", other.name());
-        near_miss(&mut v, label, ReasonCode::WrongEncoding, i, why);
-        return v;
-    }
-
-    if run.sigs.is_empty() {
-        v.reason = ReasonCode::WrongEncoding;
-        v.explanation = format!("The {} value is not a {} signature.", r.where_desc(), set.enc.name());
-        return v;
-    }
-    v.explanation = format!(
-        "The {label} signature does not verify ({}) with {}. Check that this is {label}'s current public key for this endpoint (test and live keys differ), and that the body reached Hookloupe byte for byte as sent: a proxy or framework that re-serializes the JSON breaks the signature.{}",
-        run.alg.name(),
-        if run.key_count > 1 { format!("any of the {} configured public keys", run.key_count) } else { "the configured public key".into() },
-        if unreadable > 0 {
-            format!(" ({unreadable} of the configured keys could not be read as public keys and were skipped.)")
-        } else {
-            String::new()
-        }
-    );
     v
 }

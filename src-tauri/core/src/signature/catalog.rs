@@ -36,6 +36,7 @@ pub(crate) fn label(s: SchemeId) -> &'static str {
         S::Discord => "Discord",
         S::Payzen => "PayZen / Lyra",
         S::Paybox => "Paybox (RSA)",
+        S::Asymmetric => "Public-key signature",
     }
 }
 
@@ -113,6 +114,12 @@ pub(crate) fn catalog() -> Vec<SchemeInfo> {
                         opt("header", "API key header", Some("X-API-Key"), "Header holding the key (`Authorization` accepts `Bearer <key>`)."),
                         opt("allowed_ips", "Allowed source IPs", None, "Comma-separated IPs or CIDR ranges; empty = any."),
                     ],
+                ),
+                S::Asymmetric => (
+                    SecretKind::PublicKey,
+                    "The sender's public key: PEM, base64 DER, or a raw Ed25519 key in base64 or hex.",
+                    Some(300),
+                    crate::signature::asymmetric::options(),
                 ),
                 S::Gitlab => (SecretKind::Token, "The hook's secret token.", None, vec![]),
                 S::Discord => (SecretKind::PublicKey, "The application's Public Key (64 hex chars).", Some(300), vec![tolerance(300)]),
@@ -201,13 +208,14 @@ pub(crate) fn signs(s: SchemeId) -> &'static str {
         S::Mailgun => "{timestamp}{token}",
         S::Discord => "{timestamp}{body} (Ed25519)",
         S::Paybox => "query string without the signature (RSA-SHA1)",
+        S::Asymmetric => "configurable: body, timestamp, id, URL, headers (public-key signature)",
     }
 }
 
 /// The whole catalog: the built-in schemes (generic HMAC aside), then every data provider.
 pub(crate) fn providers() -> Vec<ProviderInfo> {
     let schemes = catalog();
-    let builtin = schemes.iter().filter(|s| s.id != SchemeId::GenericHmac).map(|s| ProviderInfo {
+    let builtin = schemes.iter().filter(|s| !matches!(s.id, SchemeId::GenericHmac | SchemeId::Asymmetric)).map(|s| ProviderInfo {
         id: serde_json::to_value(s.id).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
         name: s.name.clone(),
         scheme: s.id,
@@ -235,4 +243,52 @@ pub(crate) fn providers() -> Vec<ProviderInfo> {
         }
     });
     builtin.chain(data).collect()
+}
+
+/// The catalog as a Markdown page (docs/providers.md, written by a test so it cannot drift):
+/// every entry with its id, engine, what it signs, its secret and whether Hookloupe can sign.
+pub(crate) fn markdown() -> String {
+    let all = providers();
+    let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let mut out = String::from(
+        "<!-- Generated from the catalog (src-tauri/core/src/signature/catalog.rs and providers/*.toml) by\n     `cargo test -p hookloupe-core`: do not edit by hand. -->\n## Provider catalog\n\n",
+    );
+    out.push_str(&format!(
+        "{} entries: {} built-in schemes and {} providers described as data over an engine \
+         (`hookloupe schemes` prints the same list; `--scheme ID` configures an endpoint as any of them).\n\n",
+        all.len(),
+        all.iter().filter(|p| p.builtin).count(),
+        all.iter().filter(|p| !p.builtin).count()
+    ));
+    out.push_str("| Id | Provider | Engine | Signs | Secret | Can sign | Docs |\n|---|---|---|---|---|---|---|\n");
+    let mut sorted = all.clone();
+    sorted.sort_by_key(|p| p.name.to_lowercase());
+    for p in &sorted {
+        let engine = serde_json::to_value(p.scheme).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let kind = match p.secret_kind {
+            SecretKind::HmacKey => "HMAC key",
+            SecretKind::Token => "token",
+            SecretKind::PublicKey => "public key",
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | `{engine}` | {} | {kind} | {} | {} |\n",
+            p.id,
+            esc(&p.name),
+            esc(&p.signs),
+            if p.can_sign { "yes" } else { "no" },
+            p.docs.as_deref().map(|d| format!("<{d}>")).unwrap_or_default()
+        ));
+    }
+    out
+}
+
+/// The README's one-line count of the catalog (between its `catalog-count` markers).
+pub(crate) fn count_line() -> String {
+    let all = providers();
+    format!(
+        "{} signature schemes and providers ({} built in, {} as catalog data; [the list](docs/providers.md))",
+        all.len(),
+        all.iter().filter(|p| p.builtin).count(),
+        all.iter().filter(|p| !p.builtin).count()
+    )
 }

@@ -160,7 +160,7 @@ impl Recipe {
             .any(|p| matches!(p, Part::Url | Part::HubspotUri | Part::Path | Part::Query))
     }
 
-    fn sig_names(&self) -> &[String] {
+    pub(crate) fn sig_names(&self) -> &[String] {
         match &self.locator {
             Locator::Header(n) | Locator::Query(n) | Locator::Form(n) | Locator::QueryOrForm(n) => {
                 n
@@ -374,7 +374,7 @@ pub(crate) struct Ts {
     pub secs: i64,
 }
 
-fn timestamp(r: &Recipe, req: &Request, ex: &Extracted) -> Result<Option<Ts>, String> {
+pub(crate) fn timestamp(r: &Recipe, req: &Request, ex: &Extracted) -> Result<Option<Ts>, String> {
     let raw: Option<String> = match &r.ts {
         TsSource::None => return Ok(None),
         TsSource::Header(names) => names
@@ -399,12 +399,19 @@ fn timestamp(r: &Recipe, req: &Request, ex: &Extracted) -> Result<Option<Ts>, St
         ));
     };
     if r.ts_rfc3339 {
-        let Ok(t) = chrono::DateTime::parse_from_rfc3339(&raw) else {
-            return Err(format!(
-                "The {what} (`{raw}`) is not an RFC 3339 date and time such as `2026-11-28T09:30:00Z`."
-            ));
+        // A date and time without a zone (Orb's `2024-03-27T15:42:29.551`) is UTC, as the
+        // senders that write it mean.
+        let secs = match chrono::DateTime::parse_from_rfc3339(&raw) {
+            Ok(t) => t.timestamp(),
+            Err(_) => match chrono::NaiveDateTime::parse_from_str(&raw, "%Y-%m-%dT%H:%M:%S%.f") {
+                Ok(t) => t.and_utc().timestamp(),
+                Err(_) => {
+                    return Err(format!(
+                        "The {what} (`{raw}`) is not an RFC 3339 date and time such as `2026-11-28T09:30:00Z`."
+                    ))
+                }
+            },
         };
-        let secs = t.timestamp();
         return Ok(Some(Ts { raw, value: secs, secs }));
     }
     let Ok(value) = raw.parse::<i64>() else {
@@ -714,7 +721,7 @@ fn ordinal(i: usize, n: usize) -> String {
     }
 }
 
-fn ts_unit_note(r: &Recipe, ts: &Ts) -> String {
+pub(crate) fn ts_unit_note(r: &Recipe, ts: &Ts) -> String {
     let looks_ms = ts.value.abs() >= 100_000_000_000;
     if r.ts_rfc3339 {
         String::new()

@@ -81,6 +81,12 @@ fn an_rfc3339_timestamp_is_signed_as_text_and_checked_as_time() {
     let h = [("x-zendesk-webhook-signature", sig), ("x-zendesk-webhook-signature-timestamp", "2023-11-14T22:13:20Z")];
     assert_eq!(check(&cfg, &h, 1_700_000_060).0, VerdictStatus::Valid);
     assert_eq!(check(&cfg, &h, 1_700_000_000 + 3_600).0, VerdictStatus::Expired);
+    // Without a zone the time is UTC (Orb's `2024-03-27T15:42:29.551`); the text is what is signed.
+    let naive_sig = "DB76577IxdW2MIt6P22IG3VGtQqtRdFTf+FACiHspyM=";
+    let naive = [("x-zendesk-webhook-signature", naive_sig), ("x-zendesk-webhook-signature-timestamp", "2023-11-14T22:13:20.000")];
+    let (s, _, _) = check(&cfg, &naive, 1_700_000_060);
+    assert_eq!(s, VerdictStatus::Valid, "2023-11-14T22:13:20 UTC is 1700000000");
+    assert_eq!(check(&cfg, &naive, 1_700_000_000 + 3_600).0, VerdictStatus::Expired);
     let bad = [("x-zendesk-webhook-signature", sig), ("x-zendesk-webhook-signature-timestamp", "1700000000")];
     let (s, _, why) = check(&cfg, &bad, 1_700_000_060);
     assert_ne!(s, VerdictStatus::Valid);

@@ -8,11 +8,13 @@
 //! Layout: `codec` (digests, encodings, request views), `generic` (the configurable HMAC
 //! engine every HMAC scheme is a preset of), `diagnose` (variant table + explanations),
 //! one file per scheme family (`hmac_body`, `stripe`, `standard_webhooks`, `url_signed`,
-//! `twilio`, `lyra`, `paybox`, `mailgun`, `linear` (signing only), `discord`, `token`),
+//! `twilio`, `lyra`, `paybox`, `mailgun`, `linear` (signing only), `discord`, `token`), `asymmetric` (public-key signatures:
+//! ECDSA P-256, Ed25519, RSA, over the HMAC engine's extraction and templates),
 //! `detect`, `catalog`,
 //! `sample` (one realistic test-event payload per built-in scheme, as data), and `provider`
 //! (the catalog of providers that are presets of an engine, as TOML data in `providers/`).
 
+mod asymmetric;
 mod catalog;
 mod codec;
 mod detect;
@@ -127,10 +129,13 @@ pub enum SchemeId {
     Discord,
     Payzen,
     Paybox,
+    /// The public-key engine (ECDSA P-256, Ed25519, RSA) that catalog providers such as
+    /// SendGrid, Telnyx, Bridge and Fireblocks are data over.
+    Asymmetric,
 }
 
 impl SchemeId {
-    pub const ALL: [SchemeId; 29] = [
+    pub const ALL: [SchemeId; 30] = [
         SchemeId::GenericHmac,
         SchemeId::Servolution,
         SchemeId::Finsight,
@@ -160,6 +165,7 @@ impl SchemeId {
         SchemeId::Discord,
         SchemeId::Payzen,
         SchemeId::Paybox,
+        SchemeId::Asymmetric,
     ];
 
     /// Human name used in explanations and the UI.
@@ -518,6 +524,7 @@ fn verify_scheme(cfg: &SchemeConfig, req: &Request, now: i64, others: &[(String,
     match cfg.scheme {
         S::QuerySecret | S::ApiKeyIp | S::Gitlab => token::verify(cfg, req, others),
         S::Discord => discord::verify(cfg, req, now),
+        S::Asymmetric => asymmetric::verify(cfg, req, now),
         S::Paybox => paybox::verify_rsa(cfg, req),
         S::Mailgun => mailgun::verify(cfg, req, now, others),
         S::Twilio => twilio::verify(cfg, req, now, others),
@@ -574,6 +581,7 @@ pub(crate) fn cannot_sign(scheme: SchemeId) -> Option<&'static str> {
             Some("it needs the sender's Ed25519 private key; the endpoint holds only the public key")
         }
         SchemeId::Paybox => Some("it needs Paybox's RSA private key; the endpoint holds only the public key"),
+        SchemeId::Asymmetric => Some("it needs the sender's private key; the endpoint holds only the public key"),
         _ => None,
     }
 }

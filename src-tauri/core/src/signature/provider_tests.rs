@@ -207,3 +207,24 @@ headers = ["acme-signature"]
     let err = parse("[[provider]]\nid = \"x\"\nname = \"X\"\nscheme = \"nope\"\nsigns = \"\"\nsecret_help = \"\"\n").unwrap_err();
     assert!(err.contains("nope") || err.contains("variant"), "{err}");
 }
+
+/// Writes docs/providers.md and the README's catalog count from the catalog (like the IPC
+/// bindings, CI fails when the committed files differ from what this writes).
+#[test]
+fn the_catalog_docs_are_generated_from_the_catalog() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let page = crate::signature::catalog::markdown();
+    assert!(page.contains("| `stripe` | Stripe |"), "{page}");
+    for p in all() {
+        assert!(page.contains(&format!("| `{}` |", p.id)), "{} missing from the page", p.id);
+    }
+    std::fs::write(root.join("docs/providers.md"), &page).unwrap();
+    let readme_path = root.join("README.md");
+    let readme = std::fs::read_to_string(&readme_path).unwrap();
+    let (start, end) = ("<!-- catalog-count -->", "<!-- /catalog-count -->");
+    let (a, b) = (readme.find(start).expect("README has the catalog-count marker"), readme.find(end).expect("and its end"));
+    let updated = format!("{}{start}{}{}", &readme[..a], crate::signature::catalog::count_line(), &readme[b..]);
+    if updated != readme {
+        std::fs::write(&readme_path, updated).unwrap();
+    }
+}

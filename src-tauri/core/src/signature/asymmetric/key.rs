@@ -19,14 +19,14 @@ const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 
 /// The kind of key, which decides the algorithms it can verify.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum KeyKind {
+pub(super) enum KeyKind {
     Ed25519,
     P256,
     Rsa,
 }
 
 impl KeyKind {
-    pub(crate) fn describe(self) -> &'static str {
+    pub(super) fn describe(self) -> &'static str {
         match self {
             KeyKind::Ed25519 => "an Ed25519 key",
             KeyKind::P256 => "an ECDSA P-256 key",
@@ -36,14 +36,14 @@ impl KeyKind {
 }
 
 #[derive(Clone, Debug)]
-pub(crate) enum PublicKey {
+pub(super) enum PublicKey {
     Ed25519(Ed25519Key),
     P256(P256Key),
     Rsa(rsa::RsaPublicKey),
 }
 
 impl PublicKey {
-    pub(crate) fn kind(&self) -> KeyKind {
+    pub(super) fn kind(&self) -> KeyKind {
         match self {
             PublicKey::Ed25519(_) => KeyKind::Ed25519,
             PublicKey::P256(_) => KeyKind::P256,
@@ -54,14 +54,18 @@ impl PublicKey {
 
 /// Why a configured key cannot be used (never quotes the key).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub(crate) enum KeyError {
+pub(super) enum KeyError {
     #[error("it is a private key; paste the sender's public key instead (and treat this private key as leaked)")]
     PrivateKey,
-    #[error("it is an X.509 certificate; paste the public key it holds (`openssl x509 -pubkey -noout`)")]
+    #[error(
+        "it is an X.509 certificate; paste the public key it holds (`openssl x509 -pubkey -noout`)"
+    )]
     Certificate,
     #[error("it is a PEM `{0}` block, not a `PUBLIC KEY` or `RSA PUBLIC KEY`")]
     PemLabel(String),
-    #[error("its PEM block is not closed by an `-----END …-----` line, or its content is not base64")]
+    #[error(
+        "its PEM block is not closed by an `-----END …-----` line, or its content is not base64"
+    )]
     BadPem,
     #[error("it is neither PEM, base64 nor hex")]
     NotEncoded,
@@ -78,9 +82,9 @@ pub(crate) enum KeyError {
 }
 
 /// The accepted forms, for "expected …" messages.
-pub(crate) const FORMS: &str = "a PEM public key (`-----BEGIN PUBLIC KEY-----` or `-----BEGIN RSA PUBLIC KEY-----`), the base64 of a DER public key (as SendGrid shows it), or a raw 32-byte Ed25519 key in base64 or hex";
+pub(super) const FORMS: &str = "a PEM public key (`-----BEGIN PUBLIC KEY-----` or `-----BEGIN RSA PUBLIC KEY-----`), the base64 of a DER public key (as SendGrid shows it), or a raw 32-byte Ed25519 key in base64 or hex";
 
-pub(crate) fn parse(text: &str) -> Result<PublicKey, KeyError> {
+pub(super) fn parse(text: &str) -> Result<PublicKey, KeyError> {
     // A PEM copied out of JSON or a docs page keeps its line breaks as the two characters `\n`.
     let text = text.trim().replace("\\r", "").replace("\\n", "\n");
     if let Some(block) = pem_block(&text) {
@@ -97,7 +101,10 @@ pub(crate) fn parse(text: &str) -> Result<PublicKey, KeyError> {
     }
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     // Hex first: a hex string is also valid base64, never the other way round in practice.
-    let bytes = if !compact.is_empty() && compact.len() % 2 == 0 && compact.bytes().all(|b| b.is_ascii_hexdigit()) {
+    let bytes = if !compact.is_empty()
+        && compact.len().is_multiple_of(2)
+        && compact.bytes().all(|b| b.is_ascii_hexdigit())
+    {
         hex::decode(&compact).ok()
     } else {
         codec::b64_decode_lenient(&compact)
@@ -128,15 +135,21 @@ fn from_bytes(b: &[u8]) -> Result<PublicKey, KeyError> {
     match b {
         _ if b.len() == 32 => {
             let arr: [u8; 32] = b.try_into().map_err(|_| KeyError::BadEd25519)?;
-            Ed25519Key::from_bytes(&arr).map(PublicKey::Ed25519).map_err(|_| KeyError::BadEd25519)
+            Ed25519Key::from_bytes(&arr)
+                .map(PublicKey::Ed25519)
+                .map_err(|_| KeyError::BadEd25519)
         }
         // SEC1 points: uncompressed (0x04 ‖ x ‖ y) or compressed (0x02/0x03 ‖ x).
-        [0x04, ..] if b.len() == 65 => P256Key::from_sec1_bytes(b).map(PublicKey::P256).map_err(|_| KeyError::BadDer),
-        [0x02 | 0x03, ..] if b.len() == 33 => {
-            P256Key::from_sec1_bytes(b).map(PublicKey::P256).map_err(|_| KeyError::BadDer)
-        }
+        [0x04, ..] if b.len() == 65 => P256Key::from_sec1_bytes(b)
+            .map(PublicKey::P256)
+            .map_err(|_| KeyError::BadDer),
+        [0x02 | 0x03, ..] if b.len() == 33 => P256Key::from_sec1_bytes(b)
+            .map(PublicKey::P256)
+            .map_err(|_| KeyError::BadDer),
         [0x30, ..] => from_spki(b).or_else(|e| {
-            rsa::RsaPublicKey::from_pkcs1_der(b).map(PublicKey::Rsa).map_err(|_| e)
+            rsa::RsaPublicKey::from_pkcs1_der(b)
+                .map(PublicKey::Rsa)
+                .map_err(|_| e)
         }),
         _ => Err(KeyError::UnknownBytes(b.len())),
     }
@@ -146,16 +159,22 @@ fn from_spki(der: &[u8]) -> Result<PublicKey, KeyError> {
     let spki = SubjectPublicKeyInfoRef::try_from(der).map_err(|_| KeyError::BadDer)?;
     let oid = spki.algorithm.oid;
     if oid == RSA_ENCRYPTION {
-        rsa::RsaPublicKey::from_public_key_der(der).map(PublicKey::Rsa).map_err(|_| KeyError::BadDer)
+        rsa::RsaPublicKey::from_public_key_der(der)
+            .map(PublicKey::Rsa)
+            .map_err(|_| KeyError::BadDer)
     } else if oid == EC_PUBLIC_KEY {
         if spki.algorithm.parameters_oid().ok() != Some(PRIME256V1) {
             return Err(KeyError::OtherCurve);
         }
-        P256Key::try_from(spki).map(PublicKey::P256).map_err(|_| KeyError::BadDer)
+        P256Key::try_from(spki)
+            .map(PublicKey::P256)
+            .map_err(|_| KeyError::BadDer)
     } else if oid == ED25519 {
         let raw = spki.subject_public_key.as_bytes().ok_or(KeyError::BadDer)?;
         let arr: [u8; 32] = raw.try_into().map_err(|_| KeyError::BadEd25519)?;
-        Ed25519Key::from_bytes(&arr).map(PublicKey::Ed25519).map_err(|_| KeyError::BadEd25519)
+        Ed25519Key::from_bytes(&arr)
+            .map(PublicKey::Ed25519)
+            .map_err(|_| KeyError::BadEd25519)
     } else {
         Err(KeyError::OtherAlgorithm(oid.to_string()))
     }

@@ -160,11 +160,12 @@ pub(crate) fn signature_header_names() -> impl Iterator<Item = String> {
 pub(crate) fn detect(req: &Request) -> Vec<Detection> {
     let mut out: Vec<Detection> = vec![];
     for p in provider::all() {
-        if p.matches(req.headers) {
+        if p.matches(req) {
             let mut why: Vec<String> = p.detect.headers.iter().map(|h| format!("`{h}`")).collect();
             if let Some(ua) = &p.detect.user_agent {
                 why.push(format!("a `{ua}` user agent"));
             }
+            why.extend(p.detect.body_contains.iter().map(|b| format!("`{b}` in the body")));
             out.push(Detection {
                 scheme: p.scheme,
                 provider: Some(p.id.clone()),

@@ -24,8 +24,9 @@ use crate::signature::{SchemeConfig, SchemeId, SecretKind};
 pub const PROVIDER_OPTION: &str = "provider";
 
 /// The embedded catalog files, by name (for error messages).
-const FILES: [(&str, &str); 3] = [
+const FILES: &[(&str, &str)] = &[
     ("providers/a_to_m.toml", include_str!("providers/a_to_m.toml")),
+    ("providers/webhook_senders.toml", include_str!("providers/webhook_senders.toml")),
     ("providers/n_to_z.toml", include_str!("providers/n_to_z.toml")),
     ("providers/asymmetric.toml", include_str!("providers/asymmetric.toml")),
 ];
@@ -73,6 +74,10 @@ pub struct DetectRule {
     /// A case-insensitive piece of the `User-Agent` that must be present.
     #[serde(default)]
     pub user_agent: Option<String>,
+    /// Pieces of the body that must all be present, for senders of a shared scheme that only
+    /// their payload tells apart (Clerk's and Resend's Svix deliveries).
+    #[serde(default)]
+    pub body_contains: Vec<String>,
     #[serde(default = "default_confidence")]
     pub confidence: f32,
 }
@@ -177,12 +182,13 @@ impl ProviderDef {
         SchemeConfig { scheme: self.scheme, secrets: vec![], options }
     }
 
-    /// Whether a request with these (lowercase) headers matches the detection rule.
-    pub(crate) fn matches(&self, headers: &[(String, String)]) -> bool {
+    /// Whether a request (lowercase header names) matches the detection rule.
+    pub(crate) fn matches(&self, req: &crate::signature::Request) -> bool {
         let d = &self.detect;
         if d.headers.is_empty() && d.user_agent.is_none() {
             return false;
         }
+        let headers = req.headers;
         let has = |n: &str| headers.iter().any(|(h, v)| h == n && !v.trim().is_empty());
         d.headers.iter().all(|h| has(h))
             && d.user_agent.as_ref().is_none_or(|ua| {
@@ -191,7 +197,12 @@ impl ProviderDef {
                     .iter()
                     .any(|(h, v)| h == "user-agent" && v.to_ascii_lowercase().contains(&ua))
             })
+            && d.body_contains.iter().all(|piece| contains(req.body, piece.as_bytes()))
     }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
 }
 
 #[cfg(test)]

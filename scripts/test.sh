@@ -58,11 +58,13 @@ if [ "$mode" != "--e2e-only" ]; then
   target/crosscheck-venv/bin/pip install -q --disable-pip-version-check -r tests/crosscheck/requirements.txt
   rm -rf target/crosscheck
   target/crosscheck-venv/bin/python tests/crosscheck/crosscheck.py target/crosscheck
+  target/crosscheck-venv/bin/python tests/crosscheck/crosscheck_catalog.py target/crosscheck  # catalog providers
 
   section "Signatures: fixtures signed or verified by the providers' own libraries (npm)"
   # Node.js 20.19+ was checked by scripts/ui-deps.sh above.
   npm ci --prefix tests/crosscheck/npm --no-audit --no-fund
   node tests/crosscheck/npm/crosscheck.mjs target/crosscheck
+  node tests/crosscheck/npm/catalog.mjs target/crosscheck  # catalog providers
   export HOOKLOUPE_CROSSCHECK_DIR="$PWD/target/crosscheck"
 
   section "Rust: one build of every member and test target (CLI, app, tests, GUI tests)"
@@ -75,6 +77,8 @@ if [ "$mode" != "--e2e-only" ]; then
   section "Signatures: requests signed by hookloupe, accepted by the providers' own libraries (PyPI, npm)"
   target/crosscheck-venv/bin/python tests/crosscheck/reverse.py "$hookloupe_bin"
   node tests/crosscheck/npm/reverse.mjs "$hookloupe_bin"
+  target/crosscheck-venv/bin/python tests/crosscheck/reverse_catalog.py "$hookloupe_bin"  # catalog providers (--scheme <provider id>)
+  node tests/crosscheck/npm/reverse_catalog.mjs "$hookloupe_bin"
 
   section "Signatures: captures replayed re-signed over HTTP, accepted by the providers' own libraries (PyPI, npm)"
   target/crosscheck-venv/bin/python tests/crosscheck/replay.py "$hookloupe_bin"

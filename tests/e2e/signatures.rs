@@ -99,3 +99,64 @@ async fn valid_and_invalid_signatures_with_the_diagnosis() {
     gui.screenshot("settings-secrets-keyring").await;
     gui.close().await;
 }
+
+/// A delivery from a catalog provider (Bitbucket Cloud: data over the generic HMAC) to an
+/// endpoint with no scheme is recognised by name; "Configure as Bitbucket Cloud" fills the
+/// provider's preset; with its secret saved the capture is valid and the verdict names the
+/// provider. The provider picker filters the catalog, and "Describe as a provider" shows the
+/// settings as a catalog entry without the secret.
+#[tokio::test]
+async fn a_catalog_provider_is_recognised_configured_and_described() {
+    use hookloupe_core::signature::{provider, test_event};
+    const BB_SECRET: &str = "bitbucket-e2e-secret-7f3a";
+    let gui = Gui::start().await;
+    let url = format!("{}/bitbucket/hook", gui.url);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let mut cfg = provider::find("bitbucket").expect("bitbucket is in the catalog").config();
+    cfg.secrets = vec![hookloupe_core::signature::Secret::new(BB_SECRET)];
+    let req = test_event(&cfg, &url, now, 42).unwrap();
+    let mut r = reqwest::Client::new().post(&url).body(req.body.clone());
+    for (n, v) in &req.headers {
+        r = r.header(n.as_str(), v.as_str());
+    }
+    let resp = r.send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let id = resp.headers()["x-hookloupe-capture-id"].to_str().unwrap().to_owned();
+    let row = format!("[data-testid=capture-row][data-id='{id}']");
+    wait_badge(&gui, &row, "no_secret").await;
+    gui.click(&row).await;
+    gui.click("[data-testid=tab-signature]").await;
+    gui.wait_text("[data-testid=signature-detected-name]", "Bitbucket Cloud").await;
+    gui.click("[data-testid=signature-configure-detected]").await;
+    // The picker shows the provider, the preset's header is filled in.
+    gui.wait_text("[data-testid=signature-provider-facts]", "Bitbucket Cloud").await;
+    let header: String = gui
+        .client
+        .execute("return document.querySelector('[data-testid=signature-option-header]').value", vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(header, "X-Hub-Signature");
+    gui.find("[data-testid=signature-secret]").await.send_keys(BB_SECRET).await.unwrap();
+    gui.click("[data-testid=signature-save]").await;
+    gui.wait_text("[data-testid=signature-reason]", "ok").await;
+    gui.wait_text("[data-testid=signature-explanation]", "Bitbucket Cloud").await;
+    wait_badge(&gui, &row, "valid").await;
+    gui.screenshot("signature-catalog-provider").await;
+
+    // The filter narrows the catalog's options to the matching providers.
+    gui.type_into("[data-testid=signature-provider-filter]", "zendesk").await;
+    let options = gui.texts("[data-testid=signature-scheme] optgroup[label=Providers] option").await;
+    assert!(options.iter().any(|o| o.starts_with("Zendesk")), "{options:?}");
+    assert!(options.iter().all(|o| o.starts_with("Zendesk") || o.starts_with("Bitbucket")), "{options:?}");
+
+    // The saved settings as a description: the catalog format, never the secret.
+    gui.click("[data-testid=signature-describe]:not([disabled])").await;
+    let text = gui.wait_text("[data-testid=signature-description]", "[[provider]]").await;
+    assert!(text.contains("[[provider]]") && text.contains("id = \"bitbucket\""), "{text}");
+    assert!(!text.contains(BB_SECRET), "the description holds no secret");
+    gui.screenshot("signature-provider-description").await;
+    gui.close().await;
+}

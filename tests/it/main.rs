@@ -16,6 +16,8 @@
 //! - share: export (JSONL, HAR, redacted bundles) and import (JSONL, HAR, curl) through the CLI; haralyzer; a full disk
 //! - search: full text, filters (the seeds' expressions), `list --all/--count`, pins, the index after delete/retention/SIGKILL, backfill
 //! - test_events: `sign` (JSON and curl) verified valid, signed test events through the real receiver
+//! - handshake: providers' verification requests answered as their protocols require (Meta, Asana, Okta, X CRC, Zoom, Slack, Strava, Graph); HTTP Basic auth verdicts
+//! - network_keys: Amazon SNS / PayPal certificates at a URL: fetched in the background from a local server, refused foreign URLs, pasted offline, `certs add/list`
 
 mod abuse;
 mod cli;
@@ -23,7 +25,9 @@ mod crash;
 mod diff;
 mod faults;
 mod forward;
+mod handshake;
 mod keyring;
+mod network_keys;
 mod receive;
 mod replay;
 mod search;

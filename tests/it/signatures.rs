@@ -2,13 +2,14 @@
 //! the right verdict in `hookloupe list --json`; rotation; re-evaluation after a settings change;
 //! `hookloupe verify` for a stored capture and for a request file (with `--now`); `endpoint add
 //! --scheme/--secret/--option` with masked secrets; and the cross-check against providers' own
-//! libraries (fixtures from tests/crosscheck/crosscheck.py, skipped when absent).
+//! libraries, for built-in schemes and catalog providers (fixtures from tests/crosscheck/, skipped
+//! when absent).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use hookloupe_core::ipc::{SecretEdit, SetEndpointSignatureReq};
-use hookloupe_core::signature::{sign, Request, SchemeConfig, SchemeId, SignExtra};
+use hookloupe_core::signature::{provider, sign, Request, SchemeConfig, SchemeId, SignExtra};
 use hookloupe_core::{Engine, Event};
 use hookloupe_tests::{cli, signed_endpoint, Running};
 use serde_json::Value;
@@ -322,11 +323,38 @@ const CROSSCHECK_SCHEMES: [(&str, &str); 16] = [
     ("zoom", "@zoom/rivet (npm)"),
 ];
 
-/// Requests signed or verified by the providers' own libraries (tests/crosscheck/crosscheck.py
-/// and tests/crosscheck/npm/crosscheck.mjs write them to $HOOKLOUPE_CROSSCHECK_DIR): each
-/// `*.json` holds the request in the capture shape plus `scheme`, `secrets`, `options`, `now`,
-/// `expect` (`valid` or `invalid`) and, when known, the exact `expect_verdict` (e.g. `expired`
-/// for a stale timestamp).
+/// Catalog providers (src-tauri/core/src/signature/providers/*.toml) the cross-check generators
+/// must cover (tests/crosscheck/crosscheck_catalog.py, tests/crosscheck/npm/catalog.mjs), each with
+/// at least one valid and one invalid fixture.
+const CROSSCHECK_PROVIDERS: [(&str, &str); 19] = [
+    ("razorpay", "razorpay (PyPI)"),
+    ("gocardless", "gocardless-pro (PyPI)"),
+    ("coinbase_commerce", "coinbase-commerce (PyPI)"),
+    ("box", "boxsdk (PyPI)"),
+    ("workos", "workos (PyPI)"),
+    ("resend", "resend (PyPI)"),
+    ("castle", "castle (PyPI)"),
+    ("worldline", "connect-sdk-python3 (PyPI)"),
+    ("pusher", "pusher (PyPI)"),
+    ("polar", "polar-sdk (PyPI)"),
+    ("sanity", "@sanity/webhook (npm)"),
+    ("modern_treasury", "modern-treasury (npm)"),
+    ("mux", "@mux/mux-node (npm)"),
+    ("orb", "orb-billing (npm)"),
+    ("openai", "openai (npm)"),
+    ("replicate", "replicate (npm)"),
+    ("clerk", "@clerk/backend (npm)"),
+    ("sendgrid", "@sendgrid/eventwebhook (npm)"),
+    ("telnyx", "telnyx (npm)"),
+];
+
+/// Requests signed or verified by the providers' own libraries (tests/crosscheck/crosscheck.py,
+/// crosscheck_catalog.py, npm/crosscheck.mjs and npm/catalog.mjs write them to
+/// $HOOKLOUPE_CROSSCHECK_DIR): each `*.json` holds the request in the capture shape plus either
+/// `scheme` and `options` (a built-in scheme) or `provider` (a catalog entry, resolved with
+/// `provider::find` and given to the CLI as `--scheme <id>`, which applies its preset; `options`
+/// then only adds to it), `secrets`, `now`, `expect` (`valid` or `invalid`) and, when known, the
+/// exact `expect_verdict` (e.g. `expired` for a stale timestamp).
 #[test]
 fn crosscheck_against_provider_libraries() {
     let Ok(dir) = std::env::var("HOOKLOUPE_CROSSCHECK_DIR") else {
@@ -340,25 +368,33 @@ fn crosscheck_against_provider_libraries() {
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     files.sort();
-    // 190 today (135 from PyPI libraries, 55 from npm ones); the per-scheme check below is the
-    // one that names a lost generator.
-    assert!(files.len() >= 180, "expected at least 180 cross-check fixtures in {dir}, found {}", files.len());
+    // 370 today (built-in schemes: 135 from PyPI libraries, 55 from npm ones; catalog providers:
+    // 92 from PyPI, 88 from npm); the per-scheme and per-provider checks below name a lost generator.
+    assert!(files.len() >= 350, "expected at least 350 cross-check fixtures in {dir}, found {}", files.len());
     let mut failures = Vec::new();
-    // scheme → (valid fixtures, invalid fixtures)
+    // scheme or provider → (valid fixtures, invalid fixtures)
     let mut seen: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut seen_providers: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for f in &files {
         let fx: Value = serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap();
-        let scheme = fx["scheme"].as_str().unwrap();
-        let counts = seen.entry(scheme.to_owned()).or_default();
+        let catalog = fx["provider"].as_str().map(|id| {
+            let p = provider::find(id).unwrap_or_else(|| panic!("{}: no catalog provider {id:?}", f.display()));
+            (id, serde_json::to_value(p.scheme).unwrap())
+        });
+        let (name, tally) = match &catalog {
+            Some((id, _)) => (*id, &mut seen_providers),
+            None => (fx["scheme"].as_str().unwrap_or_else(|| panic!("{}: neither scheme nor provider", f.display())), &mut seen),
+        };
+        let counts = tally.entry(name.to_owned()).or_default();
         if fx["expect"] == "valid" {
             counts.0 += 1;
         } else {
             counts.1 += 1;
         }
         let mut cmd = cli(data.path());
-        cmd.args(["verify", "--request", f.to_str().unwrap(), "--scheme", scheme, "--json"]);
+        cmd.args(["verify", "--request", f.to_str().unwrap(), "--scheme", name, "--json"]);
         for s in fx["secrets"].as_array().unwrap() {
-            cmd.args(["--secret", s.as_str().unwrap()]);
+            cmd.arg(format!("--secret={}", s.as_str().unwrap())); // `=`: a secret may start with `-`
         }
         if let Some(opts) = fx["options"].as_object() {
             for (k, v) in opts {
@@ -376,26 +412,42 @@ fn crosscheck_against_provider_libraries() {
         assert_eq!(done.status.code(), Some(want_code), "{}: {}", f.display(), String::from_utf8_lossy(&done.stderr));
         let v = json_of(&out);
         let expect = fx["expect"].as_str().unwrap();
-        let ok = match (expect, fx["expect_verdict"].as_str()) {
+        let mut ok = match (expect, fx["expect_verdict"].as_str()) {
             (_, Some(exact)) => v["verdict"] == exact,
             ("valid", None) => v["verdict"] == "valid",
             _ => v["verdict"] != "valid",
         };
+        // The verdict names the catalog entry and its engine: the preset was applied.
+        if let Some((id, scheme)) = &catalog {
+            ok &= v["provider"] == *id && v["scheme"] == *scheme;
+        }
         println!("crosscheck {}: expected {expect}, got {} ({})", f.display(), v["verdict"], v["reason"]);
         if !ok {
-            failures.push(format!("{}: expected {expect}, got {} — {}", f.display(), v["verdict"], v["explanation"]));
+            failures.push(format!(
+                "{}: expected {expect}, got {} (provider {}, scheme {}) — {}",
+                f.display(),
+                v["verdict"],
+                v["provider"],
+                v["scheme"],
+                v["explanation"]
+            ));
         }
     }
     println!("crosscheck: {} fixtures, per scheme (valid, invalid): {:?}", files.len(), seen);
+    println!("crosscheck: per catalog provider (valid, invalid): {:?}", seen_providers);
     assert!(failures.is_empty(), "cross-check failures:\n{}", failures.join("\n"));
-    let missing: Vec<String> = CROSSCHECK_SCHEMES
-        .iter()
-        .filter(|(s, _)| !seen.get(*s).is_some_and(|(valid, invalid)| *valid > 0 && *invalid > 0))
-        .map(|(s, lib)| format!("{s} (from {lib}): {:?}", seen.get(*s)))
-        .collect();
+    let lacking = |expected: &[(&str, &str)], seen: &BTreeMap<String, (usize, usize)>| -> Vec<String> {
+        expected
+            .iter()
+            .filter(|(s, _)| !seen.get(*s).is_some_and(|(valid, invalid)| *valid > 0 && *invalid > 0))
+            .map(|(s, lib)| format!("{s} (from {lib}): {:?}", seen.get(*s)))
+            .collect()
+    };
+    let mut missing = lacking(&CROSSCHECK_SCHEMES, &seen);
+    missing.extend(lacking(&CROSSCHECK_PROVIDERS, &seen_providers));
     assert!(
         missing.is_empty(),
-        "schemes without both a valid and an invalid cross-check fixture (a generator stopped producing?):\n{}",
+        "schemes or catalog providers without both a valid and an invalid cross-check fixture (a generator stopped producing?):\n{}",
         missing.join("\n")
     );
 }

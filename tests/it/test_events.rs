@@ -235,7 +235,7 @@ async fn send_test_event_is_captured_valid_for_every_signing_scheme() {
         endpoint(engine, &name, &prefix, Some(info.id), &[secret, "second-secret"], options, 0).await;
         names.push((name, info.id));
     }
-    assert_eq!(names.len(), 27);
+    assert_eq!(names.len(), 31, "the built-in schemes and engines that can sign");
     for (name, scheme) in &names {
         let view = engine.send_test_event(name.clone()).await.unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!((view.endpoint.as_str(), view.scheme, view.status), (name.as_str(), *scheme, Some(202)), "{name}");
@@ -253,6 +253,39 @@ async fn send_test_event_is_captured_valid_for_every_signing_scheme() {
     let a = engine.send_test_event("stripe".into()).await.unwrap().capture.unwrap();
     let b = engine.send_test_event("stripe".into()).await.unwrap().capture.unwrap();
     assert_eq!((a.event_type.as_deref(), b.duplicate_of), (Some("payment_intent.succeeded"), None));
+}
+
+/// Every catalog provider that can sign, configured the way "Configure as" does (its engine,
+/// preset options and `provider`): its test event goes through the real receiver and is
+/// captured valid, the verdict naming the provider.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_catalog_provider_test_event_is_captured_valid_and_named() {
+    use base64::Engine as _;
+    let r = Running::start().await;
+    let engine = &r.engine;
+    let key: Vec<u8> = (0..32u8).map(|i| i.wrapping_mul(11).wrapping_add(3)).collect();
+    let mut checked = 0;
+    for p in engine.providers().into_iter().filter(|p| !p.builtin && p.can_sign) {
+        let secret = match p.options.get("key_encoding").map(String::as_str) {
+            Some("hex") => key.iter().map(|b| format!("{b:02x}")).collect(),
+            Some("base64") => base64::engine::general_purpose::STANDARD.encode(&key),
+            _ if matches!(p.scheme, SchemeId::StandardWebhooks | SchemeId::Svix) || p.options.get("key_encoding").map(String::as_str) == Some("whsec") => {
+                format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(&key))
+            }
+            _ => "catalog-test-secret-0123456789".to_string(),
+        };
+        let name = format!("p-{}", p.id.replace('_', "-"));
+        let options: Vec<(&str, &str)> = p.options.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        endpoint(engine, &name, &format!("/c/{name}"), Some(p.scheme), &[&secret], &options, 0).await;
+        let view = engine.send_test_event(name.clone()).await.unwrap_or_else(|e| panic!("{}: {e}", p.id));
+        let v = view.capture.as_ref().and_then(|c| c.verdict.clone()).unwrap_or_else(|| panic!("{}: no verdict", p.id));
+        assert_eq!(v.status, VerdictStatus::Valid, "{}: {v:?}", p.id);
+        let stored = engine.capture(view.capture_id.unwrap()).await.unwrap().signature.verdict.unwrap();
+        assert_eq!(stored.provider.as_deref(), Some(p.id.as_str()), "{}", p.id);
+        assert!(stored.explanation.contains(&p.name), "{}: {}", p.id, stored.explanation);
+        checked += 1;
+    }
+    assert!(checked >= 80, "only {checked} catalog providers can sign");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -6,6 +6,7 @@ use hookloupe_core::ipc::{
     ListCapturesReq, ListenerView, SetEndpointSignatureReq, TestEventView,
 };
 use hookloupe_core::ipc::{NgrokTokenView, SettingsView, StartTunnelReq};
+use hookloupe_core::ipc::{AddCertificateReq, CertificateView};
 use hookloupe_core::ipc::{
     DeliveryPage, DeliveryView, ListDeliveriesReq, ReplayBatchView, ReplayDraft, ReplayManyReq, ReplayPreview, ReplayReq,
 };
@@ -77,6 +78,16 @@ pub fn signature_catalog(shell: State<'_, Shell>) -> Reply<Vec<SchemeInfo>> {
 }
 
 #[tauri::command]
+pub async fn describe_signature(shell: State<'_, Shell>, endpoint: String) -> Reply<String> {
+    Ok(engine(&shell)?.describe_signature(&endpoint, None, None).await?)
+}
+
+#[tauri::command]
+pub fn read_provider_description(text: String) -> Reply<ProviderInfo> {
+    Ok(hookloupe_core::Engine::read_provider_description(&text)?)
+}
+
+#[tauri::command]
 pub fn provider_catalog(shell: State<'_, Shell>) -> Reply<Vec<ProviderInfo>> {
     Ok(engine(&shell)?.providers())
 }
@@ -89,6 +100,21 @@ pub async fn set_endpoint_signature(shell: State<'_, Shell>, req: SetEndpointSig
 #[tauri::command]
 pub async fn verify_capture(shell: State<'_, Shell>, id: i64) -> Reply<Verdict> {
     Ok(engine(&shell)?.verify_capture(id).await?)
+}
+
+#[tauri::command]
+pub fn list_certificates(shell: State<'_, Shell>) -> Reply<Vec<CertificateView>> {
+    Ok(engine(&shell)?.list_certificates())
+}
+
+#[tauri::command]
+pub async fn add_certificate(shell: State<'_, Shell>, req: AddCertificateReq) -> Reply<CertificateView> {
+    Ok(engine(&shell)?.add_certificate(req).await?)
+}
+
+#[tauri::command]
+pub async fn fetch_certificate(shell: State<'_, Shell>, url: String) -> Reply<CertificateView> {
+    Ok(engine(&shell)?.fetch_certificate(&url).await?)
 }
 
 #[tauri::command]

@@ -4,6 +4,7 @@
 //! people by default, as JSON with `--json` (errors as `{"code","message"}` on stderr with a
 //! non-zero exit). It must hold no logic of its own: anything worth testing lives in core.
 
+mod certs;
 mod diff;
 mod forward;
 mod list;
@@ -116,6 +117,10 @@ enum Command {
     /// List the signature catalog: built-in schemes and providers (id, name, secret kind, whether
     /// it can sign, engine, what it signs); --json prints one object per line.
     Schemes,
+    /// Signing certificates of Amazon SNS and PayPal (published at the URL each delivery names):
+    /// list, add one from a file (offline), or fetch one now.
+    #[command(subcommand)]
+    Certs(certs::CertsCmd),
     /// Sign a request file as the scheme's sender would; prints it in the capture shape (or as curl).
     Sign(sign::SignArgs),
     /// Compare two captures: request, headers, JSON structure and body lines.
@@ -146,6 +151,17 @@ enum EndpointCmd {
     Remove { name: String },
     /// Send a signed test event (a sample of the endpoint's provider) to a running receiver.
     Test(sign::TestArgs),
+    /// Print the endpoint's signature settings as a provider description (the catalog's TOML
+    /// format, no secrets): `endpoint add … --describe FILE` reads it back.
+    Describe {
+        name: String,
+        /// The provider's id in the description (snake_case; default from its name).
+        #[arg(long)]
+        id: Option<String>,
+        /// The provider's display name (default: the settings' provider or label).
+        #[arg(long = "name")]
+        provider_name: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -347,6 +363,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     print::done(json, &format!("Removed endpoint {name}."), serde_json::json!({ "removed": name }));
                 }
                 EndpointCmd::Test(args) => sign::test_event(&engine, args, json).await?,
+                EndpointCmd::Describe { name, id, provider_name } => {
+                    print!("{}", engine.describe_signature(&name, id, provider_name).await?);
+                }
             }
         }
         Command::Tunnel(cmd) => tunnel::run(cmd, Engine::open(base.clone())?, json).await?,
@@ -357,6 +376,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Sign(args) => sign::run(args, json)?,
         Command::Schemes => schemes::run(json)?,
+        Command::Certs(cmd) => certs::run(&Engine::open(base.clone())?, cmd, json).await?,
         Command::Replay(args) => {
             if !replay::run(&Engine::open(base.clone())?, args, json).await? {
                 return Ok(ExitCode::from(1));

@@ -35,6 +35,10 @@ pub struct SignatureArgs {
     /// Secret (HMAC key, token or public key); repeat for rotation: any may match.
     #[arg(long = "secret", value_name = "S")]
     pub secrets: Vec<String>,
+    /// A provider description (the catalog's TOML format, as `hookloupe endpoint describe`
+    /// writes it): its engine and options, instead of --scheme.
+    #[arg(long, value_name = "FILE", conflicts_with = "scheme")]
+    pub describe: Option<PathBuf>,
     /// Scheme option, e.g. tolerance_secs=300 or public_url=https://example.com/hook; repeatable.
     #[arg(long = "option", value_name = "KEY=VALUE")]
     pub options: Vec<String>,
@@ -42,11 +46,16 @@ pub struct SignatureArgs {
 
 impl SignatureArgs {
     fn given(&self) -> bool {
-        self.scheme.is_some() || !self.secrets.is_empty() || !self.options.is_empty()
+        self.scheme.is_some() || self.describe.is_some() || !self.secrets.is_empty() || !self.options.is_empty()
     }
 
     /// The scheme, and the preset options when the name is a catalog provider (`bitbucket`).
     pub fn scheme_id(&self) -> anyhow::Result<Option<(SchemeId, BTreeMap<String, String>)>> {
+        if let Some(file) = &self.describe {
+            let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+            let p = Engine::read_provider_description(&text)?;
+            return Ok(Some((p.scheme, p.options)));
+        }
         self.scheme.as_deref().map(parse_scheme).transpose()
     }
 
@@ -82,9 +91,20 @@ pub fn parse_scheme(name: &str) -> anyhow::Result<(SchemeId, BTreeMap<String, St
     if let Some(p) = provider::find(&norm) {
         return Ok((p.scheme, p.config().options));
     }
+    let all = hookloupe_core::signature::providers();
+    let like: Vec<&str> = all
+        .iter()
+        .map(|p| p.id.as_str())
+        .filter(|id| norm.len() >= 3 && (id.contains(norm.as_str()) || norm.contains(id)))
+        .take(8)
+        .collect();
+    let schemes: Vec<String> =
+        SchemeId::ALL.iter().filter_map(|s| serde_json::to_value(s).ok()?.as_str().map(str::to_owned)).collect();
     anyhow::bail!(Error::InvalidInput(format!(
-        "unknown scheme or provider {name:?}; `hookloupe schemes` lists the {} known ones",
-        hookloupe_core::signature::providers().len()
+        "unknown scheme or provider {name:?}{}; schemes: {}; and {} catalog providers (`hookloupe schemes` lists them)",
+        if like.is_empty() { String::new() } else { format!(" (did you mean {}?)", like.join(", ")) },
+        schemes.join(", "),
+        all.iter().filter(|p| !p.builtin).count()
     )))
 }
 

@@ -42,6 +42,9 @@ pub use search::{
 #[cfg(feature = "runtime")]
 mod rows;
 
+mod certs;
+pub use certs::{AddCertificateReq, CertificateOrigin, CertificateView};
+
 mod startup;
 pub use startup::{SetAsideView, StartupProblem};
 

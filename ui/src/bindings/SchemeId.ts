@@ -3,4 +3,4 @@
 /**
  * Scheme identifiers; serialized in snake_case (`"stripe"`, `"generic_hmac"`, …).
  */
-export type SchemeId = "generic_hmac" | "servolution" | "finsight" | "paybox_hmac" | "cyberplus" | "query_secret" | "api_key_ip" | "stripe" | "github" | "slack" | "shopify" | "standard_webhooks" | "svix" | "twilio" | "gitlab" | "paddle" | "square" | "zoom" | "linear" | "typeform" | "lemon_squeezy" | "intercom" | "hubspot_v1" | "hubspot_v2" | "hubspot_v3" | "mailgun" | "discord" | "payzen" | "paybox" | "asymmetric";
+export type SchemeId = "generic_hmac" | "servolution" | "finsight" | "paybox_hmac" | "cyberplus" | "query_secret" | "api_key_ip" | "stripe" | "github" | "slack" | "shopify" | "standard_webhooks" | "svix" | "twilio" | "gitlab" | "paddle" | "square" | "zoom" | "linear" | "typeform" | "lemon_squeezy" | "intercom" | "hubspot_v1" | "hubspot_v2" | "hubspot_v3" | "mailgun" | "discord" | "payzen" | "paybox" | "asymmetric" | "basic_auth" | "jwt" | "jwt_public_key" | "json_fields" | "gcms_signature" | "sns_message" | "paypal_transmission";

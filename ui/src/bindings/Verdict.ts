@@ -16,4 +16,9 @@ expected: string | null, received: string | null, other_endpoint_hint: string | 
 /**
  * The catalog provider the endpoint is configured as (`"bitbucket"`), when it is one.
  */
-provider?: string, };
+provider?: string, 
+/**
+ * The signing certificate's URL, for schemes whose key is a certificate the request
+ * names (Amazon SNS, PayPal): what to fetch or paste when it is not available.
+ */
+certificate_url?: string, };

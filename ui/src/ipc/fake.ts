@@ -24,6 +24,7 @@ import type { ProviderInfo } from '../bindings/ProviderInfo';
 import type { SchemeInfo } from '../bindings/SchemeInfo';
 import type { SetEndpointSignatureReq } from '../bindings/SetEndpointSignatureReq';
 import type { Verdict } from '../bindings/Verdict';
+import type { CertificateView } from '../bindings/CertificateView';
 import { bytesToBase64, utf8Bytes } from '../lib/bytes';
 import { fakeDiff } from './fakeDiff';
 import { deliveryAsCapture, FakeReplay } from './fakeReplay';
@@ -202,6 +203,8 @@ class FakeBackend implements Backend {
     },
   ];
   private listener: ListenerView;
+  /** Signing certificates pasted for a URL (Amazon SNS, PayPal); the fake fetches nothing. */
+  private certs = new Map<string, CertificateView>();
   private secrets = new Map<string, string[]>([['stripe', ['whsec_fake_4eC39HqLyjWDarjtT1zdp7dc']]]);
   private cancelled = new Set<string>();
   private tunnel: TunnelStatusView = {
@@ -550,6 +553,17 @@ class FakeBackend implements Backend {
         return structuredClone(FAKE_CATALOG);
       case 'provider_catalog':
         return structuredClone(FAKE_PROVIDERS);
+      case 'describe_signature': {
+        const ep = this.endpoints.find((e) => e.name === args.endpoint);
+        if (!ep?.signature?.scheme) fail('invalid_input', `endpoint "${String(args.endpoint)}" has no signature scheme to describe`);
+        const opts = Object.entries(ep.signature.options).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
+        return `[[provider]]\nid = "${ep.name}"\nname = "${ep.name}"\nscheme = "${ep.signature.scheme}"\n\n[provider.options]\n${opts.join('\n')}\n`;
+      }
+      case 'read_provider_description': {
+        const known = FAKE_PROVIDERS.find((p) => String(args.text).includes(`id = "${p.id}"`));
+        if (!known) fail('invalid_input', 'this is not a provider description the fake knows (the real engine reads any)');
+        return structuredClone(known);
+      }
       case 'set_endpoint_signature': {
         const req = args.req as SetEndpointSignatureReq;
         const ep = this.endpoints.find((e) => e.name === req.endpoint);
@@ -682,6 +696,28 @@ class FakeBackend implements Backend {
         this.ngrokToken = { ...this.ngrokToken, saved: t ? `${t.slice(0, 4)}…${t.slice(-4)}` : null };
         return { ...this.ngrokToken };
       }
+      case 'list_certificates':
+        return [...this.certs.values()];
+      case 'add_certificate': {
+        const req = args.req as { url: string; pem: string };
+        if (!/^https:\/\/(sns\.[a-z0-9-]{3,}\.amazonaws\.com(\.cn)?\/.+\.pem|api(-m)?(\.sandbox)?\.paypal\.com\/v1\/notifications\/certs\/[^/]+)$/.test(req.url))
+          fail('invalid_input', `${req.url} is not a URL where Amazon SNS or PayPal publish signing certificates`);
+        if (!req.pem.includes('-----BEGIN CERTIFICATE-----')) fail('invalid_input', 'this cannot be used as the certificate: it holds no CERTIFICATE PEM block');
+        const view: CertificateView = {
+          url: req.url,
+          provider: req.url.includes('paypal') ? 'PayPal' : 'Amazon SNS',
+          origin: 'pasted',
+          added_at: new Date().toISOString(),
+          subject: '',
+          not_before: null,
+          not_after: null,
+          key_bits: 2048,
+        };
+        this.certs.set(req.url, view);
+        return { ...view };
+      }
+      case 'fetch_certificate':
+        fail('io', `cannot fetch ${String(args.url)}: the fake backend is offline`);
       case 'reset_diff_rules':
         this.rules.delete(args.endpoint as string);
         return this.defaultRules(args.endpoint as string);

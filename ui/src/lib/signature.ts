@@ -41,6 +41,9 @@ const REASONS: Record<ReasonCode, string> = {
   wrong_key_encoding: 'It matches when the secret is decoded differently (text vs hex/base64, whsec_).',
   ip_not_allowed: 'The request came from an address outside the allowlist.',
   config_error: "The endpoint's signature settings are unusable, so nothing was checked.",
+  certificate_unavailable: 'The signing certificate the request names (a URL) is not available yet: fetch it or paste it.',
+  certificate_refused: "The request names a signing certificate URL that is not the provider's own, so it was not fetched.",
+  certificate_invalid: 'The signing certificate cannot be read, or was not valid when the request arrived.',
 };
 
 /** One sentence saying what a reason code means (for the legend and tooltips). */

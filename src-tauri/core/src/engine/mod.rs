@@ -7,6 +7,7 @@
 //! test events, diff, replay, forwarding, tunnel, search) add their methods in a child module of their own. This
 //! module must not format output for a particular host.
 
+mod certs;
 mod diffs;
 mod forwarding;
 mod outbox;
@@ -100,6 +101,7 @@ impl Engine {
                 config,
             }),
         };
+        engine.inner.signatures.certs.open(&engine.inner.config.data_dir);
         if let Err(e) = engine.inner.tidy_secrets() {
             // Not fatal: they stay in the database (e.g. a read-only database).
             tracing::warn!("could not move secrets into the OS keyring: {e}");
@@ -158,6 +160,7 @@ impl Engine {
         let (shutdown, stop) = watch::channel(false);
         tokio::spawn(receiver::serve(listener, receiver::router(state), stop.clone(), self.inner.config.receiver_limits()));
         tokio::spawn(outbox::run(self.inner.clone(), stop.clone()));
+        certs::start_fetcher(self.inner.clone(), stop.clone());
         let inner = self.inner.clone();
         let mut stop_reload = stop;
         let mut own = self.subscribe();
@@ -388,6 +391,8 @@ impl Inner {
                 }
             }
         }
+        // Certificates another process kept (`hookloupe certs add`): the verdicts that lacked one.
+        self.reload_certificates();
         let now = self.store.with(|c| captures::fingerprint(c))?;
         let mut last = self.fingerprint.lock().unwrap();
         if let Some((count, max)) = *last {

@@ -194,7 +194,7 @@ impl Inner {
                         None if !named.is_empty() && endpoints.iter().any(|e| e.name == named) => named,
                         None => route(&endpoints, &capture.path).map_or(DEFAULT_ENDPOINT.to_owned(), |e| e.name.clone()),
                     };
-                    let signature = super::signatures::judge(&table, &capture);
+                    let signature = super::signatures::judge(&table, &*self.signatures.certs, &capture);
                     batch_bytes += capture.body.len();
                     batch.push((capture, signature, incoming.provenance));
                     if batch.len() >= IMPORT_BATCH || batch_bytes >= IMPORT_BATCH_BYTES {

@@ -16,6 +16,8 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::ipc::{EndpointView, RequestInput, SecretEdit, SetEndpointSignatureReq};
 use crate::model::{CaptureId, CaptureSignature, Endpoint, EndpointSignature, NewCapture, StoredSecret};
+use crate::receiver::Judgement;
+use crate::signature::cert_url::Certificates;
 use crate::signature::{
     self, OwnedRequest, SchemeConfig, SchemeId, SchemeInfo, Secret, SignExtra, Verdict,
     VerdictStatus,
@@ -36,14 +38,24 @@ pub(crate) struct SignatureState {
     jobs: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     /// Bumped per endpoint at each settings change; a re-evaluation stops when it is outdated.
     generations: Mutex<HashMap<String, u64>>,
+    /// Signing certificates published at URLs (Amazon SNS, PayPal), for judging.
+    pub(crate) certs: Arc<super::certs::CertStore>,
 }
 
 /// Judges one capture against the settings table: the endpoint's scheme (with the other
 /// endpoints' secrets for the "signed with another endpoint's secret" hint) or, without a
 /// scheme, the provider guessed from the request. Pure: `now` is the capture's receive time.
-pub(crate) fn judge(table: &BTreeMap<String, EndpointSignature>, c: &NewCapture) -> CaptureSignature {
+pub(crate) fn judge(table: &BTreeMap<String, EndpointSignature>, certs: &dyn Certificates, c: &NewCapture) -> CaptureSignature {
+    judge_full(table, certs, c).signature
+}
+
+/// [`judge`], and when the capture is its provider's handshake (a verification request sent
+/// before deliveries), the reply the protocol asks for; the verdict then says so. Only an
+/// endpoint with a scheme answers one: a guess is not enough to override its response rule.
+/// `certs`: the signing certificates known so far (a scheme that needs one it lacks says so).
+pub(crate) fn judge_full(table: &BTreeMap<String, EndpointSignature>, certs: &dyn Certificates, c: &NewCapture) -> Judgement {
     if c.body_over_limit {
-        return CaptureSignature::default();
+        return Judgement::default();
     }
     let now = c.received_at_us.div_euclid(1_000_000);
     let endpoint = table.get(&c.endpoint);
@@ -54,7 +66,13 @@ pub(crate) fn judge(table: &BTreeMap<String, EndpointSignature>, c: &NewCapture)
                 .filter(|(name, _)| **name != c.endpoint)
                 .flat_map(|(name, s)| s.readable_secrets().map(move |k| (name.clone(), k.clone())))
                 .collect();
-            let mut verdict = signature::verify_with_others(&cfg, req, now, &others);
+            let mut verdict = signature::verify_with_certificates(&cfg, req, now, &others, certs);
+            // Before the renumbering below: the handshake picks its HMAC key by the verdict's
+            // index into `cfg`'s own secrets.
+            let handshake = signature::handshake::answer(&cfg, req, &verdict);
+            if let Some(h) = &handshake {
+                verdict.explanation = format!("{} {}", verdict.explanation, h.note);
+            }
             // Back to the endpoint's own numbering (unreadable secrets were left out).
             let total = endpoint.map_or(0, |e| e.secrets.len());
             if let Some(i) = verdict.matched_secret_index.filter(|_| indices.len() != total) {
@@ -70,15 +88,26 @@ pub(crate) fn judge(table: &BTreeMap<String, EndpointSignature>, c: &NewCapture)
                     verdict.explanation = format!("{} {note}", verdict.explanation);
                 }
             }
-            CaptureSignature { verdict: Some(verdict), detected: None }
+            Judgement {
+                signature: CaptureSignature { verdict: Some(verdict), detected: None },
+                handshake: handshake.and_then(|h| h.reply),
+            }
         }
         None => {
-            let detected = signature::detect(req).first().map(|d| d.scheme);
-            // A recognised signature with no secret to check it: amber "no secret".
-            let verdict = detected
-                .map(|scheme| signature::verify(&SchemeConfig { scheme, secrets: vec![], options: BTreeMap::new() }, req, now))
-                .filter(|v| v.status == VerdictStatus::NoSecret);
-            CaptureSignature { verdict, detected }
+            let best = signature::detect(req).into_iter().next();
+            let detected = best.as_ref().map(|d| d.scheme);
+            // A recognised signature with no secret to check it: amber "no secret" (a catalog
+            // provider is checked with its own preset, so its verdict names it).
+            let verdict = best
+                .map(|d| match d.provider.as_deref().and_then(signature::provider::find) {
+                    Some(p) => p.config(),
+                    None => SchemeConfig { scheme: d.scheme, secrets: vec![], options: BTreeMap::new() },
+                })
+                .map(|cfg| signature::verify(&cfg, req, now))
+                // A missing certificate is not "no secret": configuring the endpoint (then the
+                // certificate is fetched) is the next step, which the detection offers.
+                .filter(|v| v.status == VerdictStatus::NoSecret && v.reason != signature::ReasonCode::CertificateUnavailable);
+            Judgement { signature: CaptureSignature { verdict, detected }, handshake: None }
         }
     })
 }
@@ -119,9 +148,10 @@ impl SignatureState {
     /// A judge for the receiver over this table (always the current settings).
     pub(crate) fn judge_fn(&self) -> crate::receiver::Judge {
         let table = self.table.clone();
+        let certs = self.certs.clone();
         Arc::new(move |c: &NewCapture| {
             let current = table.read().map(|t| t.clone()).unwrap_or_default();
-            judge(&current, c)
+            judge_full(&current, &*certs, c)
         })
     }
 }
@@ -181,7 +211,7 @@ impl Inner {
             let mut updates = Vec::new();
             for id in ids {
                 if let Some(cap) = self.store.with(|c| captures::get(c, id))? {
-                    let sig = judge(&table, &cap.data);
+                    let sig = judge(&table, &*self.signatures.certs, &cap.data);
                     if sig != cap.signature {
                         updates.push((id, sig));
                     }
@@ -205,6 +235,44 @@ impl Engine {
     /// Scheme descriptions (names, secret kind, options with labels and help) for forms.
     pub fn catalog(&self) -> Vec<SchemeInfo> {
         signature::catalog()
+    }
+
+    /// An endpoint's signature settings written as a provider description (the catalog's TOML
+    /// format, no secrets), to share or to propose for the catalog.
+    pub async fn describe_signature(&self, endpoint: &str, id: Option<String>, name: Option<String>) -> Result<String> {
+        let view = self
+            .list_endpoints()
+            .await?
+            .into_iter()
+            .find(|e| e.name == endpoint)
+            .ok_or_else(|| Error::NotFound(format!("no endpoint named {endpoint:?}")))?;
+        let sig = view.signature.unwrap_or_default();
+        let Some(scheme) = sig.scheme else {
+            return Err(Error::InvalidInput(format!("endpoint {endpoint:?} has no signature scheme to describe")));
+        };
+        let cfg = signature::SchemeConfig { scheme, secrets: vec![], options: sig.options };
+        signature::provider::describe(&cfg, id.as_deref(), name.as_deref()).map_err(Error::InvalidInput)
+    }
+
+    /// Reads a provider description into the settings that configure an endpoint as it (apply
+    /// them with [`Engine::set_endpoint_signature`]); the options are checked as a save would.
+    pub fn read_provider_description(text: &str) -> Result<signature::ProviderInfo> {
+        let (def, cfg) = signature::provider::read_description(text)
+            .map_err(|e| Error::InvalidInput(format!("this is not a provider description: {e}")))?;
+        check_options(cfg.scheme, &cfg.options)?;
+        let base = signature::catalog().into_iter().find(|s| s.id == cfg.scheme);
+        Ok(signature::ProviderInfo {
+            id: def.id,
+            name: def.name,
+            scheme: cfg.scheme,
+            options: cfg.options,
+            secret_kind: def.secret_kind.or(base.as_ref().map(|b| b.secret_kind)).unwrap_or(signature::SecretKind::HmacKey),
+            secret_help: def.secret_help,
+            signs: def.signs,
+            can_sign: base.is_some_and(|b| b.can_sign),
+            docs: def.docs,
+            builtin: false,
+        })
     }
 
     /// The provider catalog: built-in schemes and data providers, with each provider's preset.
@@ -297,12 +365,12 @@ impl Engine {
     /// Re-checks one stored capture with its endpoint's current settings (at the time it was
     /// received), stores the new verdict and returns it.
     pub async fn verify_capture(&self, id: CaptureId) -> Result<Verdict> {
-        self.blocking(move |i| {
+        let verdict = self.blocking(move |i| {
             let cap = i
                 .store
                 .with(|c| captures::get(c, id))?
                 .ok_or_else(|| Error::NotFound(format!("no capture with id {id}")))?;
-            let sig = judge(&i.table(), &cap.data);
+            let sig = judge(&i.table(), &*i.signatures.certs, &cap.data);
             if sig != cap.signature {
                 i.store.with(|c| captures::set_signature(c, id, &sig))?;
                 let _ = i.events.send(Event::VerdictsChanged { endpoint: cap.data.endpoint.clone() });
@@ -315,7 +383,9 @@ impl Engine {
                 ))
             })
         })
-        .await
+        .await?;
+        // A certificate the verdict names that nobody has yet: fetch it now, judge again.
+        self.judge_again_with_certificate(id, verdict).await
     }
 
     /// Checks a request given in the capture shape against a scheme at `now` (unix seconds),
@@ -481,10 +551,10 @@ mod tests {
             event: Default::default(),
             duplicate_of: None,
         };
-        let v = judge(&table, &capture("sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")).verdict.unwrap();
+        let v = judge(&table, &signature::cert_url::NoCertificates, &capture("sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")).verdict.unwrap();
         assert_eq!((v.status, v.matched_secret_index), (VerdictStatus::Valid, Some(1)), "{}", v.explanation);
         assert!(!v.explanation.contains("the configured secret"), "{}", v.explanation);
-        let v = judge(&table, &capture("sha256=00")).verdict.unwrap();
+        let v = judge(&table, &signature::cert_url::NoCertificates, &capture("sha256=00")).verdict.unwrap();
         assert_eq!(v.status, VerdictStatus::Invalid);
         assert!(v.explanation.contains("Secret #0 was not tried") && v.explanation.contains("locked"), "{}", v.explanation);
     }

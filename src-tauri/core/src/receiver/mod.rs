@@ -4,7 +4,8 @@
 //! bytes (never parsed), routes the path to an endpoint, hands the capture to the store
 //! writer and answers with the endpoint's response rule only after the capture is committed —
 //! or, when a forward rule says so, with its target's first answer (relayed by the outbox
-//! worker, bounded by the rule's deadline).
+//! worker, bounded by the rule's deadline), or, for a provider's handshake, with the reply its
+//! protocol requires (computed by the judge).
 //! [`serve`] runs it on a caller-supplied listener with hyper's HTTP/1.1 (keep-alive, generous
 //! header limits). This module must not touch SQL or decide what the UI shows.
 
@@ -40,7 +41,16 @@ pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_s
 const INLINE_VERIFY_MAX: usize = 256 * 1024;
 
 /// Computes a capture's signature verdict before it is stored (pure; may take milliseconds on large bodies).
-pub type Judge = Arc<dyn Fn(&NewCapture) -> CaptureSignature + Send + Sync>;
+pub type Judge = Arc<dyn Fn(&NewCapture) -> Judgement + Send + Sync>;
+
+/// What the judge says of a capture: the verdict stored with it, and, when the request is its
+/// provider's handshake (Meta's `hub.challenge`, X's CRC, Zoom's URL validation…), the reply
+/// that protocol requires. The reply is not stored: it is sent instead of the response rule.
+#[derive(Clone, Debug, Default)]
+pub struct Judgement {
+    pub signature: CaptureSignature,
+    pub handshake: Option<crate::signature::handshake::HandshakeReply>,
+}
 
 /// The endpoint table the receiver routes with; swapped whole when endpoints change.
 pub type EndpointTable = Arc<RwLock<Arc<Vec<Endpoint>>>>;
@@ -192,7 +202,7 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
         event,
         duplicate_of: None,
     };
-    let (new, signature) = if new.body.len() <= INLINE_VERIFY_MAX {
+    let (new, Judgement { signature, handshake }) = if new.body.len() <= INLINE_VERIFY_MAX {
         let s = (st.judge)(&new);
         (new, s)
     } else {
@@ -229,11 +239,15 @@ async fn capture(State(st): State<ReceiverState>, ConnectInfo(remote): ConnectIn
         }
         Ok(w) => {
             // A rule relays its target's first answer; past its deadline (or when the forward
-            // does not go) the endpoint's own response is given.
+            // does not go) a provider's handshake gets the reply its protocol requires, and
+            // anything else the endpoint's own response.
             if let Some(answer) = w.answer {
                 if let Ok(Ok(relayed)) = tokio::time::timeout(answer.deadline, answer.relayed).await {
                     return response::relayed(relayed, w.capture.id);
                 }
+            }
+            if let Some(reply) = handshake {
+                return response::handshake(reply, w.capture.id);
             }
             response::rule(endpoint.as_ref().map(|e| &e.response), w.capture.id).await
         }

@@ -1,4 +1,5 @@
-//! Building the replies the receiver sends: an endpoint's response rule, or a JSON error.
+//! Building the replies the receiver sends: an endpoint's response rule, a provider's
+//! handshake reply, a relayed answer, or a JSON error.
 
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -54,6 +55,22 @@ pub(crate) fn reply_of(rule: &ResponseRule, id: CaptureId) -> crate::share::Repl
     headers.push((CAPTURE_ID_HEADER.to_owned(), id.to_string()));
     let status = if (100..=599).contains(&rule.status) { rule.status } else { 200 };
     crate::share::Reply { status, headers, body, delay_ms: rule.delay_ms }
+}
+
+/// The reply a provider's handshake requires (built by `signature::handshake`: the challenge
+/// or its HMAC, never a secret), with the capture id header every reply carries.
+pub fn handshake(reply: crate::signature::handshake::HandshakeReply, id: CaptureId) -> Response {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
+    let mut response = (status, reply.body).into_response();
+    let headers = response.headers_mut();
+    headers.remove("content-type");
+    for (n, v) in &reply.headers {
+        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(n.as_bytes()), HeaderValue::from_str(v)) {
+            headers.append(n, v);
+        }
+    }
+    headers.insert(CAPTURE_ID_HEADER, HeaderValue::from(id));
+    response
 }
 
 /// A JSON error reply `{"error": code, "message": ..., "id": ...}`.

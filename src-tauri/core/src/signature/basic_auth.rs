@@ -66,7 +66,14 @@ fn received(req: &Request) -> Received {
 
 pub(crate) fn verify(cfg: &SchemeConfig, req: &Request, others: &[(String, Secret)]) -> Verdict {
     let got = match received(req) {
-        Received::Absent => return Verdict::unsigned(S, "`Authorization: Basic …` header"),
+        Received::Absent => {
+            return Verdict::new(
+                S,
+                VerdictStatus::Unsigned,
+                ReasonCode::MissingHeader,
+                "This request carries no `Authorization: Basic …` header, so it has no credentials: the sender adds them only when a user name and password are configured on its side.",
+            )
+        }
         Received::OtherScheme(scheme) => {
             return Verdict::new(
                 S,

@@ -37,6 +37,13 @@ pub(crate) fn label(s: SchemeId) -> &'static str {
         S::Payzen => "PayZen / Lyra",
         S::Paybox => "Paybox (RSA)",
         S::Asymmetric => "Public-key signature",
+        S::BasicAuth => "HTTP Basic auth",
+        S::Jwt => "Signed JWT (shared secret)",
+        S::JwtPublicKey => "Signed JWT (public key)",
+        S::JsonFields => "HMAC over JSON fields",
+        S::GcmsSignature => "Hygraph gcms-signature",
+        S::SnsMessage => "Amazon SNS message signature",
+        S::PaypalTransmission => "PayPal transmission signature",
     }
 }
 
@@ -73,6 +80,7 @@ pub(crate) fn catalog() -> Vec<SchemeInfo> {
                     "The shared HMAC secret.",
                     Some(300),
                     vec![
+                        opt("label", "Provider name", None, "The provider these settings describe, as verdicts name it (and as an exported description names it)."),
                         opt("header", "Signature header", None, "Header holding the signature (or use query_param / form_field)."),
                         opt("query_param", "Signature query parameter", None, "Query parameter holding the signature."),
                         opt("form_field", "Signature form field", None, "Form field holding the signature."),
@@ -122,6 +130,51 @@ pub(crate) fn catalog() -> Vec<SchemeInfo> {
                     crate::signature::asymmetric::options(),
                 ),
                 S::Gitlab => (SecretKind::Token, "The hook's secret token.", None, vec![]),
+                S::Jwt => (
+                    SecretKind::HmacKey,
+                    "The secret the sender signs its JWTs with (HS256/384/512).",
+                    Some(60),
+                    crate::signature::jwt::options(S::Jwt),
+                ),
+                S::JwtPublicKey => (
+                    SecretKind::PublicKey,
+                    "The sender's public key, PEM (`-----BEGIN PUBLIC KEY-----`): RSA, EC P-256 or Ed25519.",
+                    Some(60),
+                    crate::signature::jwt::options(S::JwtPublicKey),
+                ),
+                S::JsonFields => (
+                    SecretKind::HmacKey,
+                    "The HMAC key, as the sender shows it (Adyen: hex, 64 characters).",
+                    None,
+                    crate::signature::json_fields::options(),
+                ),
+                S::GcmsSignature => (
+                    SecretKind::HmacKey,
+                    "The webhook's secret key.",
+                    Some(300),
+                    vec![
+                        tolerance(300),
+                        opt("environment", "Environment", Some("master"), "The environment test events are signed for (received ones name theirs in `env=`)."),
+                    ],
+                ),
+                S::SnsMessage => (
+                    SecretKind::PublicKey,
+                    "None: Amazon SNS signs with the certificate at each message's SigningCertURL, which Hookloupe fetches from Amazon (or paste it: `hookloupe certs add URL FILE`).",
+                    None,
+                    vec![opt("tolerance_secs", "Timestamp tolerance (s)", Some("0"), "How far the message's Timestamp may be from its arrival; 0 (the default) does not check, as SNS keeps the first Timestamp when it retries.")],
+                ),
+                S::PaypalTransmission => (
+                    SecretKind::Token,
+                    "The webhook's ID (Developer Dashboard → Apps & Credentials → the app → Webhooks), which PayPal signs with each delivery; `WEBHOOK_ID` for the Webhooks simulator. Several for several webhooks.",
+                    None,
+                    vec![opt("tolerance_secs", "Timestamp tolerance (s)", Some("0"), "How far PAYPAL-TRANSMISSION-TIME may be from the arrival; 0 (the default) does not check, as PayPal retries for three days.")],
+                ),
+                S::BasicAuth => (
+                    SecretKind::Token,
+                    "The credentials the sender uses, as `user:password` (add several for rotation).",
+                    None,
+                    vec![],
+                ),
                 S::Discord => (SecretKind::PublicKey, "The application's Public Key (64 hex chars).", Some(300), vec![tolerance(300)]),
                 S::Paybox => (
                     SecretKind::PublicKey,
@@ -209,13 +262,34 @@ pub(crate) fn signs(s: SchemeId) -> &'static str {
         S::Discord => "{timestamp}{body} (Ed25519)",
         S::Paybox => "query string without the signature (RSA-SHA1)",
         S::Asymmetric => "configurable: body, timestamp, id, URL, headers (public-key signature)",
+        S::BasicAuth => "nothing (HTTP Basic credentials)",
+        S::Jwt => "a JWT (HS256/384/512) in a header; with a claim, the body's SHA-256",
+        S::JwtPublicKey => "a JWT signed with the sender's private key (RS/PS, ES256, EdDSA), in a header or as the body",
+        S::JsonFields => "chosen fields of each JSON item, joined (Adyen: 8 fields with `:`)",
+        S::GcmsSignature => "JSON envelope of body, environment and timestamp",
+        S::SnsMessage => "Key\\nValue\\n of the message's signed fields (RSA, certificate at SigningCertURL)",
+        S::PaypalTransmission => "transmission_id|transmission_time|webhook_id|crc32(body) (RSA, certificate at PAYPAL-CERT-URL)",
     }
 }
 
 /// The whole catalog: the built-in schemes (generic HMAC aside), then every data provider.
 pub(crate) fn providers() -> Vec<ProviderInfo> {
     let schemes = catalog();
-    let builtin = schemes.iter().filter(|s| !matches!(s.id, SchemeId::GenericHmac | SchemeId::Asymmetric)).map(|s| ProviderInfo {
+    // Engines that catalog providers are data over are not providers themselves.
+    let engine = |id: SchemeId| {
+        matches!(
+            id,
+            SchemeId::GenericHmac
+                | SchemeId::Asymmetric
+                | SchemeId::Jwt
+                | SchemeId::JwtPublicKey
+                | SchemeId::JsonFields
+                | SchemeId::GcmsSignature
+                | SchemeId::SnsMessage
+                | SchemeId::PaypalTransmission
+        )
+    };
+    let builtin = schemes.iter().filter(|s| !engine(s.id)).map(|s| ProviderInfo {
         id: serde_json::to_value(s.id).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
         name: s.name.clone(),
         scheme: s.id,
@@ -247,6 +321,7 @@ pub(crate) fn providers() -> Vec<ProviderInfo> {
 
 /// The catalog as a Markdown page (docs/providers.md, written by a test so it cannot drift):
 /// every entry with its id, engine, what it signs, its secret and whether Hookloupe can sign.
+#[cfg(test)]
 pub(crate) fn markdown() -> String {
     let all = providers();
     let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
@@ -283,6 +358,7 @@ pub(crate) fn markdown() -> String {
 }
 
 /// The README's one-line count of the catalog (between its `catalog-count` markers).
+#[cfg(test)]
 pub(crate) fn count_line() -> String {
     let all = providers();
     format!(

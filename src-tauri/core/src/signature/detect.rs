@@ -195,6 +195,10 @@ pub(crate) fn detect(req: &Request) -> Vec<Detection> {
             add(s, c, why.to_string());
         }
     }
+    // Only the `Basic` scheme: a bearer token says nothing about who sends it.
+    if codec::header(req, "authorization").is_some_and(|v| v.trim_start().get(..6).is_some_and(|p| p.eq_ignore_ascii_case("basic "))) {
+        add(SchemeId::BasicAuth, 0.5, "`Authorization: Basic …` header (HTTP Basic credentials)".into());
+    }
     if has("svix-signature") || has("webhook-signature") {
         add(
             SchemeId::Svix,

@@ -5,6 +5,7 @@
 //! compares (constant time) and signs; it must not guess variants or write diagnoses
 //! (that is `diagnose`), and it never reads the clock, does I/O, or prints a secret.
 
+use crate::signature::canonical;
 use crate::signature::codec::{self, Alg, KeyEnc, MacKind, OutEnc};
 use crate::signature::diagnose;
 use crate::signature::{
@@ -69,6 +70,15 @@ pub(crate) enum Part {
     SignedParams,
     /// Decoded value of one form field (PayZen REST `kr-answer`).
     FormField(String),
+    /// Contentful's canonical request: method, normalised path, signed headers, body
+    /// (`{contentful_request}`, built by `canonical::contentful_head`).
+    ContentfulRequest,
+    /// Plivo V3's URL with the query and POST parameters sorted (`{plivo_v3_url}`).
+    PlivoV3Url,
+    /// The URL without its query (`{base_url}`; Plivo V2).
+    BaseUrl,
+    /// The body as a JSON string literal (`{body_json}`; Hygraph's envelope).
+    BodyJson,
 }
 
 #[derive(Clone, Debug)]
@@ -157,7 +167,18 @@ impl Recipe {
     pub(crate) fn uses_url(&self) -> bool {
         self.template
             .iter()
-            .any(|p| matches!(p, Part::Url | Part::HubspotUri | Part::Path | Part::Query))
+            .any(|p| {
+                matches!(
+                    p,
+                    Part::Url
+                        | Part::HubspotUri
+                        | Part::Path
+                        | Part::Query
+                        | Part::ContentfulRequest
+                        | Part::PlivoV3Url
+                        | Part::BaseUrl
+                )
+            })
     }
 
     pub(crate) fn sig_names(&self) -> &[String] {
@@ -564,6 +585,14 @@ pub(crate) fn build<'b>(r: &Recipe, c: &Ctx<'_>, url: &str, body: &'b [u8]) -> C
                 .map(|(_, v)| v)
                 .unwrap_or_default()
                 .into_bytes(),
+            Part::ContentfulRequest => {
+                segs.push(Seg::Bytes(canonical::contentful_head(c, url)));
+                segs.push(Seg::Body(body));
+                continue;
+            }
+            Part::PlivoV3Url => canonical::plivo_v3_url(c, url, body),
+            Part::BaseUrl => canonical::base_url(url),
+            Part::BodyJson => canonical::json_string(body),
             Part::SignedParams => {
                 if c.sig_in_query {
                     without_sig(codec::split_url(url).query.unwrap_or(""), &c.sig_names)
@@ -804,7 +833,7 @@ pub(crate) fn verify(
         return Verdict::unsigned(r.scheme, &r.where_desc());
     }
     if secrets.is_empty() {
-        return Verdict::no_secret(r.scheme);
+        return Verdict::no_secret_named(r.scheme, &r.label);
     }
     let ts = match timestamp(r, req, &ex) {
         Ok(t) => t,
@@ -1037,6 +1066,10 @@ pub(crate) fn parse_template(t: &str) -> Result<Vec<Part>, SignatureError> {
             "query" => Part::Query,
             "sorted_form" => Part::SortedForm,
             "secret" => Part::Secret,
+            "contentful_request" => Part::ContentfulRequest,
+            "plivo_v3_url" => Part::PlivoV3Url,
+            "base_url" => Part::BaseUrl,
+            "body_json" => Part::BodyJson,
             n if n.starts_with("header:") && n.len() > 7 => {
                 Part::Header(n[7..].to_ascii_lowercase())
             }
@@ -1044,7 +1077,7 @@ pub(crate) fn parse_template(t: &str) -> Result<Vec<Part>, SignatureError> {
                 return Err(SignatureError::BadOption {
                     option: "template".into(),
                     reason: format!(
-                        "unknown placeholder `{{{other}}}` (use body, timestamp, id, method, url, path, query, sorted_form, header:NAME, secret)"
+                        "unknown placeholder `{{{other}}}` (use body, timestamp, id, method, url, path, query, sorted_form, header:NAME, secret, base_url, body_json, contentful_request, plivo_v3_url)"
                     ),
                 });
             }

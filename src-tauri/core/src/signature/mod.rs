@@ -10,24 +10,38 @@
 //! one file per scheme family (`hmac_body`, `stripe`, `standard_webhooks`, `url_signed`,
 //! `twilio`, `lyra`, `paybox`, `mailgun`, `linear` (signing only), `discord`, `token`), `asymmetric` (public-key signatures:
 //! ECDSA P-256, Ed25519, RSA, over the HMAC engine's extraction and templates),
-//! `detect`, `catalog`,
+//! `basic_auth` (HTTP Basic credentials), `jwt` (signed-JWT deliveries, shared secret or
+//! public key), `json_fields` (HMAC over fields of JSON items: Adyen), `gcms` (Hygraph),
+//! `canonical` (message builders for the HMAC templates: Contentful, Plivo), `cert_url` (signing
+//! certificates published at a URL the delivery names: which URLs to trust, reading them) with
+//! `sns` (Amazon SNS) and `paypal` over it, `detect`, `catalog`, `handshake` (answering the
+//! verification requests providers send before delivering),
 //! `sample` (one realistic test-event payload per built-in scheme, as data), and `provider`
 //! (the catalog of providers that are presets of an engine, as TOML data in `providers/`).
 
 mod asymmetric;
+mod basic_auth;
+mod canonical;
 mod catalog;
+pub mod cert_url;
 mod codec;
 mod detect;
 mod diagnose;
 mod discord;
+mod gcms;
 mod generic;
+pub mod handshake;
 mod hmac_body;
+mod json_fields;
+mod jwt;
 mod linear;
 mod lyra;
 mod mailgun;
 mod paybox;
+mod paypal;
 pub mod provider;
 mod sample;
+mod sns;
 mod standard_webhooks;
 mod stripe;
 mod token;
@@ -132,10 +146,24 @@ pub enum SchemeId {
     /// The public-key engine (ECDSA P-256, Ed25519, RSA) that catalog providers such as
     /// SendGrid, Telnyx, Bridge and Fireblocks are data over.
     Asymmetric,
+    /// HTTP Basic credentials (`Authorization: Basic …`), for senders that sign nothing.
+    BasicAuth,
+    /// A JWT signed with a shared secret (HS256/384/512), in a header (monday.com, FusionAuth).
+    Jwt,
+    /// A JWT signed with the sender's private key, checked with its public key (Wix).
+    JwtPublicKey,
+    /// An HMAC over chosen fields of JSON objects in the body (Adyen standard webhooks).
+    JsonFields,
+    /// Hygraph's `gcms-signature` (HMAC of a JSON envelope of body, environment, timestamp).
+    GcmsSignature,
+    /// Amazon SNS's signed JSON messages, checked with the certificate at `SigningCertURL`.
+    SnsMessage,
+    /// PayPal's `PAYPAL-TRANSMISSION-SIG`, checked with the certificate at `PAYPAL-CERT-URL`.
+    PaypalTransmission,
 }
 
 impl SchemeId {
-    pub const ALL: [SchemeId; 30] = [
+    pub const ALL: [SchemeId; 37] = [
         SchemeId::GenericHmac,
         SchemeId::Servolution,
         SchemeId::Finsight,
@@ -166,6 +194,13 @@ impl SchemeId {
         SchemeId::Payzen,
         SchemeId::Paybox,
         SchemeId::Asymmetric,
+        SchemeId::BasicAuth,
+        SchemeId::Jwt,
+        SchemeId::JwtPublicKey,
+        SchemeId::JsonFields,
+        SchemeId::GcmsSignature,
+        SchemeId::SnsMessage,
+        SchemeId::PaypalTransmission,
     ];
 
     /// Human name used in explanations and the UI.
@@ -248,6 +283,12 @@ pub enum ReasonCode {
     IpNotAllowed,
     /// The endpoint's signature settings are unusable (bad option, bad key), so nothing was checked.
     ConfigError,
+    /// The signing certificate named by the request (a URL) is not known yet: fetch or paste it.
+    CertificateUnavailable,
+    /// The signing certificate URL is not the provider's, so it was never fetched.
+    CertificateRefused,
+    /// The signing certificate cannot be read, or was not valid when the request arrived.
+    CertificateInvalid,
 }
 
 /// The exact bytes the verifier MACed, for display.
@@ -280,6 +321,11 @@ pub struct Verdict {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub provider: Option<String>,
+    /// The signing certificate's URL, for schemes whose key is a certificate the request
+    /// names (Amazon SNS, PayPal): what to fetch or paste when it is not available.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub certificate_url: Option<String>,
 }
 
 impl Verdict {
@@ -301,6 +347,7 @@ impl Verdict {
             other_endpoint_hint: None,
             signed_content: None,
             provider: None,
+            certificate_url: None,
         }
     }
     pub(crate) fn unsigned(scheme: SchemeId, what: &str) -> Verdict {
@@ -315,14 +362,15 @@ impl Verdict {
         )
     }
     pub(crate) fn no_secret(scheme: SchemeId) -> Verdict {
+        Verdict::no_secret_named(scheme, scheme.label())
+    }
+    /// `no_secret`, naming the provider (a catalog provider's name rather than its engine's).
+    pub(crate) fn no_secret_named(scheme: SchemeId, name: &str) -> Verdict {
         Verdict::new(
             scheme,
             VerdictStatus::NoSecret,
             ReasonCode::NoSecret,
-            format!(
-                "The request is signed ({}), but no secret is configured for this endpoint, so it cannot be checked.",
-                scheme.label()
-            ),
+            format!("The request is signed ({name}), but no secret is configured for this endpoint, so it cannot be checked."),
         )
     }
     pub(crate) fn config_error(scheme: SchemeId, e: &SignatureError) -> Verdict {
@@ -514,17 +562,46 @@ pub fn verify_with_others(
     now: i64,
     others: &[(String, Secret)],
 ) -> Verdict {
-    let mut v = verify_scheme(cfg, req, now, others);
-    v.provider = provider::of(cfg).map(|p| p.id.clone());
+    verify_with_certificates(cfg, req, now, others, &cert_url::NoCertificates)
+}
+
+/// Like `verify_with_others`, with the signing certificates known so far for schemes whose
+/// key is a certificate at a URL the request names (Amazon SNS, PayPal): without one, their
+/// verdict says the certificate is not available (and which URL to fetch or paste).
+pub fn verify_with_certificates(
+    cfg: &SchemeConfig,
+    req: &Request,
+    now: i64,
+    others: &[(String, Secret)],
+    certs: &dyn cert_url::Certificates,
+) -> Verdict {
+    let mut v = verify_scheme(cfg, req, now, others, certs);
+    let p = provider::of(cfg);
+    // Engines that build no HMAC recipe (tokens, Basic credentials) do not name the provider.
+    if let Some(p) = p.filter(|p| !v.explanation.contains(&p.name)) {
+        v.explanation = format!("{}: {}", p.name, v.explanation);
+    }
+    v.provider = p.map(|p| p.id.clone());
     v
 }
 
-fn verify_scheme(cfg: &SchemeConfig, req: &Request, now: i64, others: &[(String, Secret)]) -> Verdict {
+fn verify_scheme(
+    cfg: &SchemeConfig,
+    req: &Request,
+    now: i64,
+    others: &[(String, Secret)],
+    certs: &dyn cert_url::Certificates,
+) -> Verdict {
     use SchemeId as S;
     match cfg.scheme {
+        S::SnsMessage => sns::verify(cfg, req, now, certs),
+        S::PaypalTransmission => paypal::verify(cfg, req, now, others, certs),
         S::QuerySecret | S::ApiKeyIp | S::Gitlab => token::verify(cfg, req, others),
         S::Discord => discord::verify(cfg, req, now),
         S::Asymmetric => asymmetric::verify(cfg, req, now),
+        S::BasicAuth => basic_auth::verify(cfg, req, others),
+        S::Jwt | S::JwtPublicKey => jwt::verify(cfg, req, now),
+        S::JsonFields => json_fields::verify(cfg, req),
         S::Paybox => paybox::verify_rsa(cfg, req),
         S::Mailgun => mailgun::verify(cfg, req, now, others),
         S::Twilio => twilio::verify(cfg, req, now, others),
@@ -556,6 +633,10 @@ pub fn sign(
         })?;
     match cfg.scheme {
         S::QuerySecret | S::ApiKeyIp | S::Gitlab => token::sign(cfg, secret, req),
+        S::BasicAuth => basic_auth::sign(secret),
+        S::Jwt => jwt::sign(cfg, secret, req, now),
+        S::JsonFields => json_fields::sign(cfg, secret, req),
+        S::GcmsSignature => gcms::sign(cfg, secret, req, now, extra),
         S::Mailgun => mailgun::sign(secret, req, now, extra),
         S::Twilio => twilio::sign(cfg, secret, req),
         S::Linear => linear::sign(cfg, secret, req, now, extra),
@@ -582,6 +663,9 @@ pub(crate) fn cannot_sign(scheme: SchemeId) -> Option<&'static str> {
         }
         SchemeId::Paybox => Some("it needs Paybox's RSA private key; the endpoint holds only the public key"),
         SchemeId::Asymmetric => Some("it needs the sender's private key; the endpoint holds only the public key"),
+        SchemeId::JwtPublicKey => Some("its JWTs are signed with the sender's private key; the endpoint holds only the public key"),
+        SchemeId::SnsMessage => Some("Amazon signs with its private key; Hookloupe has only the certificate Amazon publishes"),
+        SchemeId::PaypalTransmission => Some("PayPal signs with its private key; Hookloupe has only the certificate PayPal publishes"),
         _ => None,
     }
 }
@@ -641,6 +725,8 @@ fn recipe_for(cfg: &SchemeConfig, req: &Request) -> Result<generic::Recipe, Sign
     let mut r = scheme_recipe(cfg, req)?;
     if let Some(p) = provider::of(cfg) {
         r.label = p.name.clone();
+    } else if let Some(l) = cfg.opt(provider::LABEL_OPTION).filter(|_| cfg.scheme == SchemeId::GenericHmac) {
+        r.label = l.trim().to_owned();
     }
     Ok(r)
 }
@@ -654,6 +740,7 @@ fn scheme_recipe(cfg: &SchemeConfig, req: &Request) -> Result<generic::Recipe, S
         S::HubspotV1 | S::HubspotV2 | S::HubspotV3 | S::Square => url_signed::recipe(cfg, req),
         S::Payzen | S::Cyberplus => lyra::recipe(cfg, req),
         S::PayboxHmac => paybox::recipe_hmac(cfg),
+        S::GcmsSignature => gcms::recipe(cfg, req),
         _ => hmac_body::recipe(cfg, req),
     }
 }

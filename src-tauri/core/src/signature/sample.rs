@@ -230,6 +230,36 @@ const SAMPLES: &[Sample] = &[
         headers: &[JSON, ("User-Agent", "TecDoc-Notifier/2.0")],
         body: r#"{"eventType":"STOCK_UPDATE","productId":"TD-{n}","ean":"5012345678900","stock":150,"supplier":"VALEO","timestamp":"{iso}"}"#,
     },
+    Sample {
+        schemes: &[S::BasicAuth],
+        method: "POST",
+        query: "",
+        headers: &[JSON, ("User-Agent", "Billing-Webhooks/1.0")],
+        body: r#"{"id":"evt_{id}","event_type":"invoice.paid","occurred_at":"{iso}","content":{"invoice":{"id":"INV-{n}","amount_paid":4200,"currency_code":"EUR","customer_id":"cus_{id}"}}}"#,
+    },
+    // The engines catalog providers are data over (jwt, json_fields, gcms), used on their own:
+    // each provider's `[provider.sample]` is its own.
+    Sample {
+        schemes: &[S::Jwt],
+        method: "POST",
+        query: "",
+        headers: &[JSON, ("User-Agent", "Hookloupe-Test/1.0")],
+        body: r#"{"event":"user.created","id":"evt_{id}","created_at":"{iso}","user":{"id":"usr_{n}","email":"ada@example.com"}}"#,
+    },
+    Sample {
+        schemes: &[S::JsonFields],
+        method: "POST",
+        query: "",
+        headers: &[JSON, ("User-Agent", "Hookloupe-Test/1.0")],
+        body: r#"{"live":"false","notificationItems":[{"NotificationRequestItem":{"additionalData":{"authCode":"{n}"},"amount":{"currency":"EUR","value":4200},"eventCode":"AUTHORISATION","eventDate":"{iso}","merchantAccountCode":"HookloupeTestECOM","merchantReference":"ORD-{n}","paymentMethod":"visa","pspReference":"{id}","success":"true"}}]}"#,
+    },
+    Sample {
+        schemes: &[S::GcmsSignature],
+        method: "POST",
+        query: "",
+        headers: &[JSON, ("User-Agent", "Hookloupe-Test/1.0")],
+        body: r#"{"operation":"publish","data":{"__typename":"Post","id":"{id}","stage":"PUBLISHED","title":"Hello from Hookloupe","updatedAt":"{iso}"}}"#,
+    },
     // Generic HMAC, and any other scheme without a sample of its own.
     Sample {
         schemes: &[S::GenericHmac],
@@ -355,7 +385,7 @@ mod tests {
             // Rotation: the test event uses the first secret; the verifier reports it.
             checked += 1;
         }
-        assert_eq!(checked, SchemeId::ALL.len() - 3, "all but Discord, Paybox RSA and the public-key engine");
+        assert_eq!(checked, SchemeId::ALL.len() - 6, "all but Discord, Paybox RSA and the public-key engines (asymmetric, jwt_public_key); and the certificate-URL engines (sns_message, paypal_transmission)");
     }
 
     #[test]

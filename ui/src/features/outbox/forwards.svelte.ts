@@ -34,6 +34,8 @@ export class ForwardList {
   /** Ids that arrived live (rows flash when they appear). */
   readonly fresh = new Set<number>();
   private gen = 0;
+  /** Live states that arrived while a reload was in flight: newer than its page's rows. */
+  private seenDuringReload: Map<number, ForwardView> | null = null;
 
   constructor(
     readonly captureId: number | null = null,
@@ -52,13 +54,19 @@ export class ForwardList {
 
   async reload() {
     const g = ++this.gen;
+    const seen = new Map<number, ForwardView>();
+    this.seenDuringReload = seen;
     this.loading = true;
     try {
       const page = await listForwards({ filter: this.filter, capture_id: this.captureId, limit: FORWARD_PAGE, before: null });
       if (g !== this.gen) return;
       const top = page.items.length ? page.items[0].id : 0;
       const extra = this.items.filter((f) => f.id > top && this.matches(f));
-      this.items = [...extra, ...page.items];
+      // A state event that came while the page was read is newer than the page's row.
+      const rows = page.items
+        .map((f) => seen.get(f.id) ?? f)
+        .filter((f) => this.matches(f) || this.keep() === f.id);
+      this.items = [...extra, ...rows];
       this.nextBefore = page.next_before;
       this.loaded = true;
       this.error = null;
@@ -89,6 +97,7 @@ export class ForwardList {
   /** A forward's new state (an event, or the answer of an action). */
   onChanged(f: ForwardView) {
     if (this.captureId !== null && f.capture_id !== this.captureId) return;
+    this.seenDuringReload?.set(f.id, f);
     const items = this.items;
     const i = items.findIndex((x) => x.id === f.id);
     if (i !== -1) {

@@ -109,12 +109,17 @@ fn sample_request(p: &ProviderDef) -> Option<crate::signature::OwnedRequest> {
     if signable(p) {
         return test_event(&cfg_with(p, &test_secret(p, 1)), URL, NOW, NONCE).ok();
     }
-    p.vectors.first().map(|v| crate::signature::OwnedRequest {
+    p.vectors.first().map(vector_request)
+}
+
+/// An official vector as the request it describes.
+fn vector_request(v: &VectorDef) -> crate::signature::OwnedRequest {
+    crate::signature::OwnedRequest {
         method: v.method.clone(),
         url: v.url.clone(),
         headers: v.headers.clone(),
         body: v.body.clone().into_bytes(),
-    })
+    }
 }
 
 #[test]
@@ -168,12 +173,7 @@ fn official_vectors_give_the_documented_verdict() {
         for v in &p.vectors {
             let mut cfg = cfg_with(p, &v.secret);
             cfg.options.extend(v.options.clone());
-            let req = crate::signature::OwnedRequest {
-                method: v.method.clone(),
-                url: v.url.clone(),
-                headers: v.headers.clone(),
-                body: v.body.clone().into_bytes(),
-            };
+            let req = vector_request(v);
             // Certificate-URL providers (Amazon SNS, PayPal): the certificates their vectors name.
             let certs = crate::signature::cert_url::testing::Known::vectors();
             let got = req.with_view(None, |r| crate::signature::verify_with_certificates(&cfg, r, v.now, &[], &certs));

@@ -20,6 +20,9 @@ section() {
 
 section "system packages"
 bash scripts/install-system-deps.sh --test
+# No incremental-compilation cache: this run builds once, and the cache would roughly double the
+# target directory's size on disk (CI's disk is not large). Set CARGO_INCREMENTAL=1 to keep it.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 export HOOKLOUPE_REQUIRE_KEYRING=1  # the OS keyring tests must run, not skip (packages installed above)
 command -v cargo >/dev/null || { echo "cargo is missing: install Rust (https://rustup.rs) and run again" >&2; exit 1; }
 
@@ -121,4 +124,4 @@ if [ "$mode" != "--no-e2e" ]; then
   echo "screenshots: artifacts/e2e/"
 fi
 section "done"
-
+echo "disk: target/ holds $(du -sh "${CARGO_TARGET_DIR:-target}" 2>/dev/null | cut -f1), $(df -h . | awk 'NR==2 {print $4}') free"

@@ -3,6 +3,8 @@
 //! (a lease, so two processes never send the same attempt and a dead worker's claim expires),
 //! and each attempt is appended to the delivery log in the same transaction as the row's new
 //! state — an attempt recorded as succeeded is never made again.
+//! Every change moves `updated_at_ms` forward by at least 1 ms, even within one millisecond,
+//! so it is the row's version (a window holding two views of a row keeps the later one).
 //! Times are unix milliseconds passed in; this module must not decide what happens next (that
 //! is [`crate::forward::policy`]).
 
@@ -115,7 +117,7 @@ pub fn heads(conn: &Connection) -> rusqlite::Result<Vec<ForwardRow>> {
 pub fn claim(conn: &Connection, head: &ForwardRow, lease_until_ms: i64, now_ms: i64) -> rusqlite::Result<bool> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     let n = conn.execute(
-        "UPDATE forwards SET state = 'sending', lease_until_ms = ?4, updated_at_ms = ?5
+        "UPDATE forwards SET state = 'sending', lease_until_ms = ?4, updated_at_ms = MAX(?5, updated_at_ms + 1)
          WHERE id = ?1 AND state = ?2 AND updated_at_ms = ?3",
         params![head.id, head.state, head.updated_at_ms, lease_until_ms, now_ms],
     );
@@ -137,7 +139,7 @@ pub fn extend(conn: &Connection, id: i64, lease_until_ms: i64) -> rusqlite::Resu
 /// built). False when the user cancelled it meanwhile.
 pub fn close(conn: &Connection, id: i64, state: &str, detail: &str, now_ms: i64) -> rusqlite::Result<bool> {
     Ok(conn.execute(
-        "UPDATE forwards SET state = ?2, detail = ?3, decided = 1, next_at_ms = NULL, lease_until_ms = NULL, updated_at_ms = ?4
+        "UPDATE forwards SET state = ?2, detail = ?3, decided = 1, next_at_ms = NULL, lease_until_ms = NULL, updated_at_ms = MAX(?4, updated_at_ms + 1)
          WHERE id = ?1 AND state = 'sending'",
         params![id, state, detail, now_ms],
     )? == 1)
@@ -167,7 +169,7 @@ pub fn record_attempt(
     let delivery_id = deliveries::insert(&tx, attempt)?;
     let n = tx.execute(
         "UPDATE forwards SET state = ?2, next_at_ms = ?3, detail = ?4, attempts = attempts + 1, last_delivery_id = ?5,
-             lease_until_ms = NULL, updated_at_ms = ?6, decided = 1
+             lease_until_ms = NULL, updated_at_ms = MAX(?6, updated_at_ms + 1), decided = 1
          WHERE id = ?1 AND state = 'sending'",
         params![forward_id, after.state, after.next_at_ms, after.detail, delivery_id, now_ms],
     )?;
@@ -240,7 +242,7 @@ pub fn retry(conn: &Connection, id: i64, now_ms: i64) -> rusqlite::Result<bool> 
         "UPDATE forwards SET
              attempts = CASE WHEN state = 'scheduled' THEN attempts ELSE 0 END,
              state = CASE WHEN state = 'scheduled' THEN 'scheduled' ELSE 'pending' END,
-             decided = 1, next_at_ms = ?2, lease_until_ms = NULL, updated_at_ms = ?2,
+             decided = 1, next_at_ms = ?2, lease_until_ms = NULL, updated_at_ms = MAX(?2, updated_at_ms + 1),
              detail = CASE WHEN state = 'scheduled' THEN detail ELSE 'retried by hand' END
          WHERE id = ?1 AND state != 'sending'",
         params![id, now_ms],
@@ -251,7 +253,7 @@ pub fn retry(conn: &Connection, id: i64, now_ms: i64) -> rusqlite::Result<bool> 
 pub fn retry_failed(conn: &Connection, now_ms: i64) -> rusqlite::Result<usize> {
     conn.execute(
         "UPDATE forwards SET state = 'pending', attempts = 0, decided = 1, next_at_ms = ?1, lease_until_ms = NULL,
-             updated_at_ms = ?1, detail = 'retried by hand'
+             updated_at_ms = MAX(?1, updated_at_ms + 1), detail = 'retried by hand'
          WHERE state = 'failed'",
         [now_ms],
     )
@@ -263,7 +265,7 @@ pub fn cancel(conn: &Connection, id: i64, now_ms: i64) -> rusqlite::Result<bool>
     Ok(conn.execute(
         &format!(
             "UPDATE forwards SET state = 'cancelled', detail = 'cancelled by hand', next_at_ms = NULL, lease_until_ms = NULL,
-                 updated_at_ms = ?2
+                 updated_at_ms = MAX(?2, updated_at_ms + 1)
              WHERE id = ?1 AND state IN {OPEN}"
         ),
         params![id, now_ms],
@@ -296,4 +298,41 @@ pub fn counts(conn: &Connection) -> rusqlite::Result<Counts> {
         }
     }
     Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(conn: &Connection, id: i64) -> i64 {
+        get(conn, id).unwrap().unwrap().updated_at_ms
+    }
+
+    /// Changes within one millisecond still order: the window keeps the later view of a row
+    /// (a retry's answer can reach it after the success that followed).
+    #[test]
+    fn every_change_moves_the_version_forward_within_one_millisecond() {
+        let conn = Connection::open_in_memory().unwrap();
+        crate::store::migrate::run(&conn).unwrap();
+        conn.execute(
+            "INSERT INTO forwards (capture_id, rule_id, url, state, queued_at_ms, next_at_ms, updated_at_ms)
+             VALUES (1, 1, 'http://127.0.0.1:9/', 'pending', 1000, 1000, 1000)",
+            [],
+        )
+        .unwrap();
+        let id = conn.last_insert_rowid();
+        let now = 1000;
+        let head = get(&conn, id).unwrap().unwrap();
+        assert!(claim(&conn, &head, now + 30_000, now).unwrap());
+        assert_eq!(version(&conn, id), 1001);
+        assert!(close(&conn, id, "failed", "answered 500", now).unwrap());
+        assert_eq!(version(&conn, id), 1002);
+        assert!(retry(&conn, id, now).unwrap());
+        assert_eq!(version(&conn, id), 1003);
+        assert!(cancel(&conn, id, now).unwrap());
+        assert_eq!(version(&conn, id), 1004);
+        // A later clock is taken as it is.
+        assert!(retry(&conn, id, 5000).unwrap());
+        assert_eq!(version(&conn, id), 5000);
+    }
 }

@@ -137,7 +137,7 @@ pub fn remove(conn: &Connection, id: i64, now_ms: i64) -> rusqlite::Result<bool>
     let tx = conn.unchecked_transaction()?;
     let n = tx.execute("DELETE FROM forward_rules WHERE id = ?1", [id])?;
     tx.execute(
-        "UPDATE forwards SET state = 'cancelled', detail = 'its forward rule was removed', updated_at_ms = ?2,
+        "UPDATE forwards SET state = 'cancelled', detail = 'its forward rule was removed', updated_at_ms = MAX(?2, updated_at_ms + 1),
              next_at_ms = NULL, lease_until_ms = NULL
          WHERE rule_id = ?1 AND state IN ('pending', 'scheduled', 'sending')",
         params![id, now_ms],

@@ -24,6 +24,17 @@ export const forwardFeed = {
   },
 };
 
+/** A row's version: the engine moves `updated_at` forward on every change (store/outbox.rs). */
+function version(f: ForwardView): number {
+  return Date.parse(f.updated_at);
+}
+
+/** `incoming` unless `current` is a later view of the same row (an action's answer can reach
+ * the window after the event of what followed it: a retry answered "pending" after its success). */
+export function later(current: ForwardView, incoming: ForwardView): ForwardView {
+  return version(incoming) < version(current) ? current : incoming;
+}
+
 export class ForwardList {
   items = $state.raw<ForwardView[]>([]);
   nextBefore = $state<number | null>(null);
@@ -64,7 +75,10 @@ export class ForwardList {
       const extra = this.items.filter((f) => f.id > top && this.matches(f));
       // A state event that came while the page was read is newer than the page's row.
       const rows = page.items
-        .map((f) => seen.get(f.id) ?? f)
+        .map((f) => {
+          const live = seen.get(f.id);
+          return live ? later(f, live) : f;
+        })
         .filter((f) => this.matches(f) || this.keep() === f.id);
       this.items = [...extra, ...rows];
       this.nextBefore = page.next_before;
@@ -95,12 +109,15 @@ export class ForwardList {
   }
 
   /** A forward's new state (an event, or the answer of an action). */
-  onChanged(f: ForwardView) {
-    if (this.captureId !== null && f.capture_id !== this.captureId) return;
-    this.seenDuringReload?.set(f.id, f);
+  onChanged(incoming: ForwardView) {
+    if (this.captureId !== null && incoming.capture_id !== this.captureId) return;
+    const before = this.seenDuringReload?.get(incoming.id);
+    this.seenDuringReload?.set(incoming.id, before ? later(before, incoming) : incoming);
     const items = this.items;
-    const i = items.findIndex((x) => x.id === f.id);
+    const i = items.findIndex((x) => x.id === incoming.id);
+    const f = i === -1 ? incoming : later(items[i], incoming);
     if (i !== -1) {
+      if (f === items[i]) return; // an older view of the row: nothing new
       if (!this.matches(f) && this.keep() !== f.id) {
         this.items = items.filter((x) => x.id !== f.id);
       } else {

@@ -52,6 +52,19 @@ describe('forward list live updates', () => {
     expect(list.items.map((f) => f.id)).toEqual([9, 7, 5]);
   });
 
+  it('keeps the later view of a row when an older one arrives after it', () => {
+    const list = new ForwardList(null, () => 7);
+    list.filter = 'failed';
+    list.items = [fwd(7, { state: 'failed', updated_at: '2026-12-01T10:00:00.000Z' })];
+    // The retry's success event comes first, the retry's own answer ("pending") after it.
+    list.onChanged(fwd(7, { state: 'succeeded', attempts: 1, updated_at: '2026-12-01T10:00:01.002Z' }));
+    list.onChanged(fwd(7, { state: 'pending', detail: 'retried by hand', updated_at: '2026-12-01T10:00:01.001Z' }));
+    expect(list.items.map((f) => [f.id, f.state])).toEqual([[7, 'succeeded']]);
+    // The same version again (an event and a reload's row) changes nothing either way.
+    list.onChanged(fwd(7, { state: 'succeeded', attempts: 1, updated_at: '2026-12-01T10:00:01.002Z' }));
+    expect(list.items[0].state).toBe('succeeded');
+  });
+
   it("a capture's list ignores other captures", () => {
     const list = new ForwardList(101);
     list.onChanged(fwd(2));

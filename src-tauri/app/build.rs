@@ -59,6 +59,7 @@ fn main() {
         "save_filter",
         "remove_filter",
         "export_captures",
+        "save_body",
         "import_captures",
         "import_curl",
         "default_export_dir",

@@ -13,6 +13,7 @@
 //! - storage: a banner while captures are refused (the database locked by another program), gone after
 //! - replay: a capture edited in the body editor, re-signed, sent to a real server; response, Deliveries, Outbox, diff
 //! - forward: a filtered forward rule added in the endpoint panel; succeeded, filtered out, failed (500) and retried from the Outbox
+//! - hostile: markup, script, huge/deep JSON, binary and bidi payloads opened in every view: nothing runs, the CSP holds, clicks answer, the huge body saved raw
 //! - search: a searched word counted and marked in the inspector, a chip, the filtered list exported; 10,000 rows scrolled to the oldest
 
 mod harness;
@@ -25,3 +26,4 @@ mod replay;
 mod storage;
 mod forward;
 mod search;
+mod hostile;

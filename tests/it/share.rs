@@ -360,3 +360,24 @@ async fn a_pasted_curl_command_lands_in_its_endpoint_and_is_judged() {
     assert_eq!(back[1].data.body, br#"{"q":"it's"}"#);
     assert_eq!(back[1].data.query, "x=1");
 }
+
+/// The window's "Save body…": the exact bytes (not UTF-8, NULs and all) land in the file;
+/// a file that cannot be written is a clear error that leaves nothing behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_is_saved_raw_byte_for_byte() {
+    let r = seeded().await;
+    let raw = all_captures(&r.engine).await.into_iter().find(|c| c.data.path == "/raw/path").expect("the raw capture");
+    let out = r.data_dir().join("body.bin");
+    let written = r.engine.save_body(raw.id, out.to_string_lossy().into_owned()).await.unwrap();
+    assert_eq!(written, raw.data.body.len() as u64);
+    assert!(std::fs::read(&out).unwrap() == raw.data.body, "exact bytes");
+    assert!(!r.data_dir().join("body.bin.partial").exists());
+
+    let nowhere = r.data_dir().join("no-such-dir").join("body.bin");
+    let err = r.engine.save_body(raw.id, nowhere.to_string_lossy().into_owned()).await.unwrap_err();
+    assert!(err.to_string().contains("no-such-dir"), "{err}");
+    assert!(!r.data_dir().join("no-such-dir").exists());
+    let missing = r.engine.save_body(999_999, out.to_string_lossy().into_owned()).await.unwrap_err();
+    assert_eq!(missing.code(), hookloupe_core::error::ErrorCode::NotFound, "{missing}");
+    r.engine.stop();
+}

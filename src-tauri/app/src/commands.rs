@@ -325,6 +325,12 @@ pub async fn export_captures(app: AppHandle, shell: State<'_, Shell>, mut req: E
     Ok(engine(&shell)?.export(req).await?)
 }
 
+/// Writes a capture's exact body bytes to `path` (the inspector's "Save body…").
+#[tauri::command]
+pub async fn save_body(app: AppHandle, shell: State<'_, Shell>, id: i64, path: String) -> Reply<u64> {
+    Ok(engine(&shell)?.save_body(id, expand_home(&app, &path)).await?)
+}
+
 #[tauri::command]
 pub async fn import_captures(app: AppHandle, shell: State<'_, Shell>, mut req: ImportReq) -> Reply<ImportReport> {
     req.path = expand_home(&app, &req.path);

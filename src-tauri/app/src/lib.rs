@@ -88,6 +88,7 @@ pub fn run() {
             commands::save_filter,
             commands::remove_filter,
             commands::export_captures,
+            commands::save_body,
             commands::import_captures,
             commands::import_curl,
             commands::default_export_dir,

@@ -51,6 +51,7 @@ const COMMANDS = new Set([
   'import_captures',
   'import_curl',
   'default_export_dir',
+  'save_body',
 ]);
 
 export class FakeSearch {
@@ -179,6 +180,13 @@ export class FakeSearch {
       }
       case 'default_export_dir':
         return '/home/dev/Downloads';
+      case 'save_body': {
+        const path = String(args.path ?? '').trim();
+        if (!path) fail('invalid_input', 'give the file to save the body to');
+        if (path.startsWith('/proc/')) fail('io', `cannot write ${path}: permission denied`);
+        const c = this.host.all().find((x) => x.id === args.id) ?? fail('not_found', `no capture with id ${String(args.id)}`);
+        return c.body_size;
+      }
       default:
         return fail('internal', `unknown command ${cmd}`);
     }

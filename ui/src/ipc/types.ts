@@ -114,6 +114,8 @@ export type Commands = {
   save_filter: [{ filter: SavedFilterView }, SavedFilterView];
   remove_filter: [{ name: string }, null];
   export_captures: [{ req: ExportReq }, ExportReport];
+  /** Writes a capture's exact body bytes to a file; the bytes written. */
+  save_body: [{ id: number; path: string }, number];
   import_captures: [{ req: ImportReq }, ImportReport];
   import_curl: [{ req: ImportCurlReq }, ImportReport];
   /** Where an export goes by default: the Downloads folder, else home. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isJsonContentType, lex, prettyJson, tokensForLines, tryPrettyJson } from './json';
+import { isJsonContentType, JsonTooDeepError, lex, MAX_INDENT_DEPTH, MAX_PRETTY_DEPTH, prettyJson, tokensForLines, tryPrettyJson } from './json';
 
 describe('prettyJson', () => {
   it('pretty-prints nested input exactly like JSON.stringify(v, null, 2)', () => {
@@ -30,6 +30,16 @@ describe('prettyJson', () => {
     }
     expect(() => lex('{"a":\u0001}')).toThrow(/offset 5/);
   });
+  it('refuses to pretty-print past the depth limit, and caps indentation below it', () => {
+    const at = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    expect(() => prettyJson(at(MAX_PRETTY_DEPTH + 1))).toThrow(JsonTooDeepError);
+    expect(() => prettyJson(at(10_000))).toThrow(/nested more than 1,000 levels deep at offset 1000/);
+    const p = prettyJson(at(MAX_PRETTY_DEPTH));
+    expect(p.lines).toBe(2 * MAX_PRETTY_DEPTH - 1);
+    const widest = Math.max(...p.text.split('\n').map((l) => l.length));
+    expect(widest).toBe(2 * MAX_INDENT_DEPTH + 2); // the innermost `[]`, indented no further
+  });
+
   it('accepts scalars and surrounding whitespace', () => {
     expect(prettyJson('  42 \n').text).toBe('42');
     expect(prettyJson('[]').text).toBe('[]');

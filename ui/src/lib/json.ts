@@ -26,6 +26,21 @@ export class JsonSyntaxError extends Error {
   }
 }
 
+/**
+ * Containers nested deeper than this are not pretty-printed (the printer recurses, and a
+ * payload 100,000 levels deep would exhaust the stack): {@link JsonTooDeepError}.
+ */
+export const MAX_PRETTY_DEPTH = 1000;
+/** Indentation stops growing past this depth (10,000 levels would be 10,000 columns wide). */
+export const MAX_INDENT_DEPTH = 64;
+
+/** Valid or not, the text nests deeper than {@link MAX_PRETTY_DEPTH}: shown as text instead. */
+export class JsonTooDeepError extends Error {
+  constructor(public pos: number) {
+    super(`nested more than ${MAX_PRETTY_DEPTH.toLocaleString('en-US')} levels deep at offset ${pos}`);
+  }
+}
+
 const NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const STRING_RE = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const WS_RE = /[ \t\n\r]+/y;
@@ -103,7 +118,7 @@ export function prettyJson(text: string, indent = 2): Pretty {
     tokens.push({ k: 'punct', t });
   };
   const newline = (depth: number) => {
-    tokens.push({ k: 'ws', t: '\n' + pad.repeat(depth) });
+    tokens.push({ k: 'ws', t: '\n' + pad.repeat(Math.min(depth, MAX_INDENT_DEPTH)) });
     lines++;
   };
 
@@ -111,6 +126,7 @@ export function prettyJson(text: string, indent = 2): Pretty {
     const l = lx[p];
     if (!l) throw new JsonSyntaxError('unexpected end of input', end);
     if (l.k === 'punct') {
+      if ((l.t === '{' || l.t === '[') && depth >= MAX_PRETTY_DEPTH) throw new JsonTooDeepError(l.pos);
       if (l.t === '{') return object(depth);
       if (l.t === '[') return array(depth);
       throw new JsonSyntaxError(`unexpected '${l.t}'`, l.pos);

@@ -59,7 +59,36 @@ fn write_error(path: &Path, e: std::io::Error) -> Error {
     if e.kind() == std::io::ErrorKind::StorageFull || matches!(e.raw_os_error(), Some(ENOSPC) | Some(EDQUOT)) {
         return Error::DiskFull { path: path.display().to_string() };
     }
-    Error::io(format!("cannot write the export {}", path.display()), e)
+    Error::io(format!("cannot write {}", path.display()), e)
+}
+
+/// Writes `target` through `write`: into `<name>.partial` beside it, flushed, fsynced, then
+/// renamed over the target (and the directory fsynced), so a reader never finds a half-written
+/// file under that name; on any error the partial file is removed. Returns what `write` gave
+/// and the bytes written.
+fn write_aside<T>(target: &Path, write: impl FnOnce(&mut dyn Write) -> Result<T>) -> Result<(T, u64)> {
+    let partial = partial_path(target);
+    let result = (|| -> Result<(T, u64)> {
+        let file = std::fs::File::create(&partial).map_err(|e| write_error(target, e))?;
+        let mut out = Counting { inner: std::io::BufWriter::with_capacity(WRITE_BUFFER, file), bytes: 0 };
+        let value = write(&mut out)?;
+        out.flush().map_err(|e| write_error(target, e))?;
+        let file = out.inner.into_inner().map_err(|e| write_error(target, e.into_error()))?;
+        file.sync_all().map_err(|e| write_error(target, e))?;
+        drop(file);
+        std::fs::rename(&partial, target).map_err(|e| write_error(target, e))?;
+        if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // The rename itself made durable (best effort: not every filesystem allows it).
+            if let Ok(d) = std::fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok((value, out.bytes))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
 }
 
 /// `dir/name.partial`, beside the target (a rename within one directory is atomic).
@@ -277,33 +306,25 @@ impl Engine {
         let ids = self.matching_ids(req.filter.clone()).await?;
         self.blocking(move |i| {
             let target = PathBuf::from(&req.path);
-            let partial = partial_path(&target);
-            let result = (|| -> Result<(u64, Vec<crate::ipc::RedactedItem>, u64)> {
-                let file = std::fs::File::create(&partial).map_err(|e| write_error(&target, e))?;
-                let mut out = Counting { inner: std::io::BufWriter::with_capacity(WRITE_BUFFER, file), bytes: 0 };
-                let (n, redacted) = i.write_export(&ids, req.format, req.redact.as_ref(), &mut out, &target)?;
-                out.flush().map_err(|e| write_error(&target, e))?;
-                let file = out.inner.into_inner().map_err(|e| write_error(&target, e.into_error()))?;
-                file.sync_all().map_err(|e| write_error(&target, e))?;
-                drop(file);
-                std::fs::rename(&partial, &target).map_err(|e| write_error(&target, e))?;
-                if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    // The rename itself made durable (best effort: not every filesystem allows it).
-                    if let Ok(d) = std::fs::File::open(dir) {
-                        let _ = d.sync_all();
-                    }
-                }
-                Ok((n, redacted, out.bytes))
-            })();
-            match result {
-                Ok((captures, redacted, bytes)) => {
-                    Ok(ExportReport { path: req.path.clone(), format: req.format, captures, bytes, redacted })
-                }
-                Err(e) => {
-                    let _ = std::fs::remove_file(&partial);
-                    Err(e)
-                }
-            }
+            let ((captures, redacted), bytes) =
+                write_aside(&target, |out| i.write_export(&ids, req.format, req.redact.as_ref(), out, &target))?;
+            Ok(ExportReport { path: req.path.clone(), format: req.format, captures, bytes, redacted })
+        })
+        .await
+    }
+
+    /// Saves a capture's body, its exact bytes, to `path` (the window's "Save body…"), written
+    /// aside and renamed like an export; returns the bytes written.
+    pub async fn save_body(&self, id: CaptureId, path: String) -> Result<u64> {
+        if path.trim().is_empty() {
+            return Err(Error::InvalidInput("give the file to save the body to".into()));
+        }
+        let capture = self.capture(id).await?;
+        self.blocking(move |_| {
+            let ((), bytes) = write_aside(Path::new(&path), |out| {
+                out.write_all(&capture.data.body).map_err(|e| write_error(Path::new(&path), e))
+            })?;
+            Ok(bytes)
         })
         .await
     }

@@ -2,7 +2,7 @@
 // faithfully — the tokens are kept as written (number spellings, string escapes, duplicate
 // keys), only whitespace changes. The lint mark comes from the same tokenizer, so it points at
 // the offending character in every webview (WebKit's JSON.parse messages carry no position).
-import { JsonSyntaxError, prettyJson } from '../../lib/json';
+import { JsonSyntaxError, JsonTooDeepError, prettyJson } from '../../lib/json';
 
 export function prettyText(text: string): string {
   return prettyJson(text).text;
@@ -24,6 +24,8 @@ export function jsonProblem(text: string): JsonProblem | null {
     prettyJson(text);
     return null;
   } catch (e) {
+    // Too deep to pretty-print is not a syntax error: nothing to mark.
+    if (e instanceof JsonTooDeepError) return null;
     if (!(e instanceof JsonSyntaxError)) return { from: 0, to: Math.min(1, text.length), message: String(e) };
     const from = Math.min(e.pos, text.length);
     const to = from < text.length ? from + 1 : from;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultExportName, joinPath, parseJsonPaths, withExtension } from './paths';
+import { bodyFileName, defaultExportName, joinPath, parseJsonPaths, withExtension } from './paths';
 
 describe('export paths', () => {
   it('names the file by date and format', () => {
@@ -19,5 +19,18 @@ describe('export paths', () => {
   });
   it('reads JSON paths one per line or comma-separated', () => {
     expect(parseJsonPaths(' data.customer.email \n\nitems[*].iban, x ')).toEqual(['data.customer.email', 'items[*].iban', 'x']);
+  });
+});
+
+describe('bodyFileName', () => {
+  it('takes the extension from the content type', () => {
+    expect(bodyFileName(42, 'application/json; charset=utf-8')).toBe('capture-42.json');
+    expect(bodyFileName(7, 'application/vnd.api+json')).toBe('capture-7.json');
+    expect(bodyFileName(7, 'application/soap+xml')).toBe('capture-7.xml');
+    expect(bodyFileName(7, 'application/x-www-form-urlencoded')).toBe('capture-7.txt');
+    expect(bodyFileName(7, 'text/csv')).toBe('capture-7.csv');
+    expect(bodyFileName(7, 'TEXT/Markdown')).toBe('capture-7.txt');
+    expect(bodyFileName(7, 'application/octet-stream')).toBe('capture-7.bin');
+    expect(bodyFileName(7, null)).toBe('capture-7.bin');
   });
 });

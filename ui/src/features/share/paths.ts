@@ -33,3 +33,16 @@ export function parseJsonPaths(text: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s !== '');
 }
+
+/** A file name for a capture's body saved raw: `capture-42.json`, the extension from its type. */
+export function bodyFileName(id: number, contentType: string | null): string {
+  const ct = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  let ext = 'bin';
+  if (ct === 'application/json' || ct.endsWith('+json')) ext = 'json';
+  else if (ct.endsWith('/xml') || ct.endsWith('+xml')) ext = 'xml';
+  else if (ct === 'application/x-www-form-urlencoded' || ct.startsWith('text/plain')) ext = 'txt';
+  else if (ct === 'text/html') ext = 'html';
+  else if (ct === 'text/csv') ext = 'csv';
+  else if (ct.startsWith('text/')) ext = 'txt';
+  return `capture-${id}.${ext}`;
+}
